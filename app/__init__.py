@@ -1,0 +1,87 @@
+"""Application factory."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as default_config
+
+
+def _load_settings(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then instance/config.py, then environment variables, then the test mapping."""
+    app.config.from_object(default_config.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for name in default_config.SETTING_NAMES:
+        if os.environ.get(name) not in (None, ""):
+            app.config[name] = os.environ[name]
+    if test_config:
+        app.config.update(test_config)
+    for name in ("MAIL_PORT", "RETENTION_YEARS", "TRUSTED_PROXIES"):
+        app.config[name] = int(app.config[name])
+    app.config["MAIL_USE_TLS"] = str(app.config["MAIL_USE_TLS"]).lower() in ("1", "true", "yes")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret.key")
+    url = app.config.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(app.instance_path, "arbeidszorg.sqlite"))
+    app.config["SQLALCHEMY_URL"] = url
+    app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+
+
+def _instance_secret(path: Path) -> str:
+    """A random SECRET_KEY kept in the instance folder (mode 0600), made on first start."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: settings, database, extensions, blueprints, error pages, commands."""
+    instance_path = os.environ.get("INSTANCE_PATH") or None
+    if test_config and test_config.get("INSTANCE_PATH"):
+        instance_path = test_config["INSTANCE_PATH"]
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.path.abspath(instance_path) if instance_path else None)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _load_settings(app, test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+
+    from . import db, keys
+    db.init_app(app)
+    keys.init_app(app)
+
+    from .extensions import csrf, limiter, login_manager, mail
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"] or "memory://"
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from . import security, templating
+    security.init_app(app)
+    templating.init_app(app)
+
+    from .auth import bp as auth_bp
+    from .beheer import bp as beheer_bp
+    from .clients import bp as clients_bp
+    from .public import bp as public_bp
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(clients_bp)
+    app.register_blueprint(beheer_bp)
+    app.register_blueprint(public_bp)
+
+    from . import cli, errors
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

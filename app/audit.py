@@ -1,0 +1,48 @@
+"""The audit log: record(kind, **details). Never pass a client name, a password or a token."""
+
+import json
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from .db import session
+from .models import AuditEvent
+
+KINDS = {
+    "login": "Aangemeld",
+    "login_failed": "Mislukte aanmelding",
+    "lockout": "Account tijdelijk geblokkeerd",
+    "logout": "Afgemeld",
+    "password_reset_requested": "Wachtwoord vergeten aangevraagd",
+    "password_reset": "Wachtwoord opnieuw ingesteld",
+    "password_set": "Wachtwoord ingesteld (uitnodiging)",
+    "invitation": "Uitnodiging verstuurd",
+    "mail_failed": "E-mail niet verstuurd",
+    "organisation_created": "Organisatie aangemaakt",
+    "organisation_changed": "Organisatie gewijzigd",
+    "admin_created": "Beheerder aangemaakt",
+    "admin_changed": "Beheerder gewijzigd",
+    "client_deleted": "Cliënt verwijderd",
+    "export": "Export",
+    "codelist_changed": "Keuzelijst gewijzigd",
+    "key_rotation": "Sleutels vernieuwd",
+    "import": "Import",
+    "names_purged": "Namen gewist (bewaartermijn)",
+}
+
+
+def record(kind: str, *, account=None, organisation_id: int | None = None, **details) -> AuditEvent:
+    """Add an audit event to the current transaction (the caller commits)."""
+    actor = details.pop("actor", None)
+    if account is None and has_request_context() and current_user and current_user.is_authenticated:
+        account = current_user
+    event = AuditEvent(
+        kind=kind,
+        account_id=getattr(account, "id", None),
+        actor=getattr(account, "email", None) or actor,
+        organisation_id=organisation_id,
+        ip=request.remote_addr if has_request_context() else None,
+        details=json.dumps(details, ensure_ascii=False, default=str) if details else None,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,105 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import session as cookie
+from flask_login import current_user
+
+from .. import audit
+from ..db import session
+from ..extensions import limiter
+from . import bp, services
+from . import session as login_session
+from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm
+
+
+def _ip_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_IP"]
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _account_key() -> str:
+    return "account:" + services.normalize_email(request.form.get("email", ""))[:254]
+
+
+def home_for(account) -> str:
+    return url_for("beheer.index") if account.is_admin else url_for("clients.dashboard")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only local paths are followed after login (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_ip_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], scope="login-account")
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        result = services.authenticate(form.email.data, form.password.data)
+        if result.account is not None:
+            target = _safe_next(request.args.get("next"))
+            login_session.begin(result.account, result.token)
+            if target and result.account.is_admin != target.startswith("/beheer"):
+                target = None
+            return redirect(target or home_for(result.account))
+        error = result.error
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    token = current_user.login_token if current_user.is_authenticated else None
+    if token:
+        services.end_session(token)
+        audit.record("logout", account=current_user, organisation_id=current_user.organisation_id)
+        session.commit()
+    login_session.finish()
+    flash("Je bent afgemeld.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/new", methods=["GET", "POST"])
+@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+@limiter.limit("5 per hour", key_func=_account_key, methods=["POST"], scope="reset-account")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_reset(form.email.data)
+        return render_template("auth/forgot_sent.html")
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/edit/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def choose_password(token: str):
+    row = services.valid_token(token)
+    if row is None:
+        return render_template("auth/link_invalid.html"), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.use_token(row, form.password.data)
+        if current_user.is_authenticated:
+            login_session.finish()
+        cookie.clear()
+        flash("Je wachtwoord is ingesteld. Je kan je nu aanmelden met je nieuwe wachtwoord.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/choose_password.html", form=form, invite=row.purpose == "invite")

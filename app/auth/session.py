@@ -1,0 +1,58 @@
+"""Flask-Login wiring: the cookie holds a login-session token plus start/last-seen times."""
+
+import time
+
+from flask import flash, make_response, redirect, request, url_for
+from flask import session as cookie
+from flask_login import login_user, logout_user
+
+from ..extensions import login_manager
+from . import services
+
+IDLE_TOUCH_SECONDS = 30
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    account = services.load_session(token, cookie.get("started"), cookie.get("seen"))
+    if account is None:
+        if cookie.get("seen"):
+            cookie["expired"] = True
+        return None
+    account.login_token = token
+    now = time.time()
+    if now - cookie.get("seen", 0) > IDLE_TOUCH_SECONDS:
+        cookie["seen"] = now
+    return account
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    expired = cookie.pop("expired", False)
+    for key in ("seen", "started", "_user_id"):
+        cookie.pop(key, None)
+    if expired:
+        flash("Je sessie is verlopen. Meld je opnieuw aan.", "info")
+    target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    if request.headers.get("HX-Request"):
+        # htmx follows HX-Redirect with a full page load instead of swapping a login form in
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def begin(account, token: str) -> None:
+    """A brand-new cookie session for this login (no data carried over from before)."""
+    cookie.clear()
+    cookie.permanent = True
+    now = time.time()
+    cookie["started"] = now
+    cookie["seen"] = now
+    account.login_token = token
+    login_user(account)
+
+
+def finish() -> None:
+    logout_user()
+    cookie.clear()

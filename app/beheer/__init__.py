@@ -1,0 +1,13 @@
+from flask import Blueprint
+
+from ..auth.guards import require_kind
+
+bp = Blueprint("beheer", __name__, url_prefix="/beheer")
+
+
+@bp.before_request
+def _beheerders_only():
+    return require_kind("admin")
+
+
+from . import routes  # noqa: E402,F401

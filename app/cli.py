@@ -1,0 +1,91 @@
+"""flask --app wsgi <command>: upgrade-db, create-admin, create-org, seed-demo, …"""
+
+import click
+from flask import current_app
+
+from . import codelists, keys, migrate
+from .accounts import AccountError, create_admin, create_organisation
+from .db import session
+
+
+def _region(code: str):
+    region = codelists.region_by_code(code)
+    if region is None:
+        valid = ", ".join(c for c, _ in codelists.REGIONS)
+        raise click.BadParameter(f"unknown region '{code}' (use one of: {valid})")
+    return region
+
+
+@click.command("upgrade-db")
+def upgrade_db_command():
+    """Apply all migrations and seed regions and code lists into an empty database."""
+    migrate.upgrade()
+    seeded = codelists.seed()
+    keys.ensure_check_value()
+    session.commit()
+    click.echo("Database is up to date" + (" (regions and code lists seeded)." if seeded else "."))
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--region", "region_code", help="region code for a provinciebeheerder")
+@click.option("--all", "all_regions", is_flag=True, help="a superbeheerder (all regions)")
+@click.option("--password", help="set this password instead of sending an invitation")
+@click.option("--name", help="contact name shown on /contact")
+@click.option("--phone", help="contact phone shown on /contact")
+@click.option("--organisation", help="organisation shown on /contact")
+def create_admin_command(email, region_code, all_regions, password, name, phone, organisation):
+    """Create a beheerder: --region CODE (provinciebeheerder) or --all (superbeheerder)."""
+    if bool(region_code) == bool(all_regions):
+        raise click.UsageError("give exactly one of --region CODE or --all")
+    region = None if all_regions else _region(region_code)
+    try:
+        account, sent = create_admin(email, region, password, name=name, phone=phone,
+                                     organisation=organisation)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _report(account.email, password, sent)
+
+
+@click.command("create-org")
+@click.argument("name")
+@click.option("--email", required=True)
+@click.option("--region", "region_code", required=True)
+@click.option("--password", help="set this password instead of sending an invitation")
+def create_org_command(name, email, region_code, password):
+    """Create an organisation with its login."""
+    region = _region(region_code)
+    try:
+        org, sent = create_organisation(name, email, region, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _report(email.strip().lower(), password, sent)
+
+
+def _report(email: str, password: str | None, sent) -> None:
+    if password:
+        click.echo(f"Created {email} with the given password.")
+    elif sent:
+        where = current_app.config.get("MAIL_SERVER") or "instance/mail/"
+        click.echo(f"Created {email}; invitation sent ({where}).")
+    else:
+        raise click.ClickException(f"Created {email}, but the invitation mail could not be sent; "
+                                   "check MAIL_SERVER and resend it from /beheer.")
+
+
+@click.command("seed-demo")
+@click.option("--organisations", "n_orgs", default=3, show_default=True)
+@click.option("--clients", "n_clients", default=30, show_default=True)
+def seed_demo_command(n_orgs, n_clients):
+    """Fill the database with realistic fake data and print the demo logins."""
+    from .demo import seed_demo
+    logins = seed_demo(n_orgs, n_clients)
+    click.echo("Demo logins (password for all: %s)" % logins["password"])
+    for role, email in logins["accounts"]:
+        click.echo(f"  {role:<32} {email}")
+
+
+def init_app(app) -> None:
+    for command in (upgrade_db_command, create_admin_command, create_org_command,
+                    seed_demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,98 @@
+"""Code lists: seeding from app/data/codelists.json, choices for forms, labels for display."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import g
+from sqlalchemy import select
+
+from .db import session
+from .models import CodeList, CodeOption, Region
+
+SEED_FILE = Path(__file__).resolve().parent / "data" / "codelists.json"
+
+REGIONS = (
+    ("antwerpen", "Antwerpen"),
+    ("limburg", "Limburg"),
+    ("oost-vlaanderen", "Oost-Vlaanderen"),
+    ("vlaams-brabant", "Vlaams-Brabant"),
+    ("west-vlaanderen", "West-Vlaanderen"),
+    ("brussel", "Brussel"),
+)
+
+
+def seed() -> bool:
+    """Seed regions and code lists into an empty database; return whether anything was added."""
+    added = False
+    if session.scalar(select(Region.id).limit(1)) is None:
+        for pos, (code, name) in enumerate(REGIONS):
+            session.add(Region(code=code, name=name, position=pos))
+        added = True
+    if session.scalar(select(CodeList.id).limit(1)) is None:
+        data = json.loads(SEED_FILE.read_text(encoding="utf-8"))["lists"]
+        for name, spec in data.items():
+            code_list = CodeList(name=name, title=spec["title"])
+            session.add(code_list)
+            for pos, opt in enumerate(spec["options"]):
+                code_list.options.append(CodeOption(code=opt["code"], label=opt["label"],
+                                                    position=pos, ladder=opt.get("ladder")))
+        added = True
+    return added
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    label: str
+    retired: bool
+    ladder: int | None
+
+
+class CodeBook:
+    """All code lists, loaded once per request in one query."""
+
+    def __init__(self, options: list[tuple[str, CodeOption]], titles: dict[str, str]):
+        self.titles = titles
+        self.lists: dict[str, list[Option]] = {name: [] for name in titles}
+        for list_name, opt in options:
+            self.lists[list_name].append(Option(opt.code, opt.label, opt.retired, opt.ladder))
+        self._labels = {name: {o.code: o.label for o in opts} for name, opts in self.lists.items()}
+
+    def choices(self, list_name: str, keep: str | None = None) -> list[tuple[str, str]]:
+        """Options offered on a form: active ones, plus a retired one a record already holds."""
+        return [(o.code, o.label) for o in self.lists.get(list_name, [])
+                if not o.retired or o.code == keep]
+
+    def label(self, list_name: str, code: str | None) -> str:
+        if code is None:
+            return ""
+        return self._labels.get(list_name, {}).get(code, code)
+
+    def has(self, list_name: str, code: str, allow_retired: bool = False) -> bool:
+        return any(o.code == code and (allow_retired or not o.retired)
+                   for o in self.lists.get(list_name, []))
+
+    def ladder(self, list_name: str, code: str) -> int | None:
+        return next((o.ladder for o in self.lists.get(list_name, []) if o.code == code), None)
+
+
+def book() -> CodeBook:
+    """The code lists for this request (one query, cached on flask.g)."""
+    cached = g.get("codebook")
+    if cached is None:
+        rows = session.execute(
+            select(CodeList.name, CodeOption).join(CodeOption, CodeOption.list_id == CodeList.id)
+            .order_by(CodeList.id, CodeOption.position, CodeOption.id)).all()
+        titles = dict(session.execute(select(CodeList.name, CodeList.title)).all())
+        cached = CodeBook([(r[0], r[1]) for r in rows], titles)
+        g.codebook = cached
+    return cached
+
+
+def regions() -> list[Region]:
+    return list(session.scalars(select(Region).order_by(Region.position)))
+
+
+def region_by_code(code: str) -> Region | None:
+    return session.scalar(select(Region).where(Region.code == code))

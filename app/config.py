@@ -1,0 +1,55 @@
+"""Default settings. No secrets here: environment variables and instance/config.py override."""
+
+from datetime import timedelta
+
+SETTING_NAMES = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "MASTER_KEY",
+    "BASE_URL",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "RATELIMIT_STORAGE_URI",
+    "RETENTION_YEARS",
+    "TRUSTED_PROXIES",
+)
+
+
+class Defaults:
+    SECRET_KEY = None  # generated into instance/secret.key on first start when unset
+    DATABASE_URL = None  # None: SQLite file instance/arbeidszorg.sqlite
+    MASTER_KEY = None  # None: instance/master.key, created 0600
+    BASE_URL = "http://127.0.0.1:8000"
+    MAIL_SERVER = None  # None: mails are written to instance/mail/*.eml
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Registratiesysteem Arbeidszorg <noreply@arbeidszorg.be>"
+    MAIL_TIMEOUT = 5  # seconds for connecting to / talking with the SMTP server
+    MAIL_SUPPRESS_SEND = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT_PER_IP = "20 per minute;200 per hour"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per minute;50 per hour"
+    LOCKOUT_AFTER_FAILURES = 5
+    LOCKOUT_MINUTES = 15
+    RESET_TOKEN_HOURS = 2
+    INVITE_TOKEN_DAYS = 7
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_COOKIE_NAME = "arbeidszorg_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    RETENTION_YEARS = 10
+    TRUSTED_PROXIES = 0  # number of reverse proxies in front (ProxyFix)
+    PAGE_SIZE = 50
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024

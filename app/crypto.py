@@ -1,0 +1,114 @@
+"""Master key, per-organisation data keys and the AES-GCM primitives for client names.
+
+Layout: the master key (32 bytes, outside the database) wraps one random data key per
+organisation (AES-GCM, associated data = the organisation id). A client name is encrypted with its
+organisation's data key, the associated data being the client's identity (organisation id and
+volgnummer), so a ciphertext copied onto another row does not decrypt.
+"""
+
+import base64
+import os
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+VERSION = b"\x01"
+_CHECK_PLAINTEXT = b"arbeidszorg master key check"
+
+
+class MasterKeyError(RuntimeError):
+    """The configured master key is missing, malformed or not the one the data was written with."""
+
+
+def encode_key(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode("ascii")
+
+
+def decode_key(text: str) -> bytes:
+    """Parse a base64 master key; raise MasterKeyError when it is not 32 bytes."""
+    try:
+        key = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise MasterKeyError("MASTER_KEY is not valid base64") from exc
+    if len(key) != 32:
+        raise MasterKeyError("MASTER_KEY must be 32 bytes (base64-encoded)")
+    return key
+
+
+def master_key_path(instance_path: str) -> Path:
+    return Path(instance_path) / "master.key"
+
+
+def load_master_key(config: dict, instance_path: str) -> bytes:
+    """The master key from MASTER_KEY, else instance/master.key (created with mode 0600)."""
+    if config.get("MASTER_KEY"):
+        return decode_key(config["MASTER_KEY"])
+    path = master_key_path(instance_path)
+    if not path.exists():
+        write_key_file(path, AESGCM.generate_key(bit_length=256))
+    return decode_key(path.read_text())
+
+
+def write_key_file(path: Path, key: bytes) -> None:
+    """Write a key file atomically with mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(encode_key(key) + "\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def _seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    nonce = os.urandom(12)
+    return VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def _open(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    if not blob or blob[:1] != VERSION:
+        raise InvalidTag("unknown ciphertext version")
+    return AESGCM(key).decrypt(blob[1:13], blob[13:], aad)
+
+
+def make_check_value(master: bytes) -> bytes:
+    """A value stored in the database that only the right master key opens."""
+    return _seal(master, _CHECK_PLAINTEXT, b"check")
+
+
+def verify_check_value(master: bytes, blob: bytes) -> bool:
+    try:
+        return _open(master, blob, b"check") == _CHECK_PLAINTEXT
+    except InvalidTag:
+        return False
+
+
+def new_wrapped_data_key(master: bytes, organisation_id: int) -> bytes:
+    """A fresh random data key for an organisation, wrapped by the master key."""
+    return wrap_data_key(master, AESGCM.generate_key(bit_length=256), organisation_id)
+
+
+def wrap_data_key(master: bytes, data_key: bytes, organisation_id: int) -> bytes:
+    return _seal(master, data_key, f"org:{organisation_id}".encode())
+
+
+def unwrap_data_key(master: bytes, wrapped: bytes, organisation_id: int) -> bytes:
+    """Raise MasterKeyError when the master key does not open this data key."""
+    try:
+        return _open(master, wrapped, f"org:{organisation_id}".encode())
+    except InvalidTag as exc:
+        raise MasterKeyError(f"data key of organisation {organisation_id} does not open") from exc
+
+
+def _name_aad(organisation_id: int, nr: int) -> bytes:
+    return f"client:{organisation_id}:{nr}".encode()
+
+
+def encrypt_name(data_key: bytes, organisation_id: int, nr: int, name: str) -> bytes:
+    return _seal(data_key, name.encode("utf-8"), _name_aad(organisation_id, nr))
+
+
+def decrypt_name(data_key: bytes, organisation_id: int, nr: int, blob: bytes) -> str:
+    """Raise cryptography's InvalidTag when the blob does not belong to this client."""
+    return _open(data_key, blob, _name_aad(organisation_id, nr)).decode("utf-8")

@@ -1,0 +1,78 @@
+"""Engine and per-request session; SQLite pragmas and non-deadlocking write transactions."""
+
+from contextvars import ContextVar
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.local import LocalProxy
+
+# Whether the next SQLite transaction must take the write lock at BEGIN (BEGIN IMMEDIATE).
+# Write requests and commands set it, read requests do not, so readers never block each other
+# and a writer never upgrades a read lock half-way (which is what deadlocks in SQLite).
+_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=True)
+
+
+def set_write_intent(value: bool) -> None:
+    """Mark whether transactions in this context will write (SQLite: BEGIN IMMEDIATE)."""
+    _immediate.set(value)
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for a database URL with the pragmas and pool settings we rely on."""
+    if url.startswith("postgresql"):
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                             connect_args={"connect_timeout": 5})
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                           pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+    return engine
+
+
+def init_app(app) -> None:
+    """Create the engine and session factory for this app and close sessions after requests."""
+    engine = make_engine(app.config["SQLALCHEMY_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+
+    @app.teardown_appcontext
+    def _close_session(exc):
+        sess = g.pop("db_session", None)
+        if sess is not None:
+            if exc is not None:
+                sess.rollback()
+            sess.close()
+
+
+def get_engine() -> Engine:
+    return current_app.extensions["db_engine"]
+
+
+def _get_session() -> Session:
+    if not has_app_context():
+        raise RuntimeError("database session used outside an application context")
+    sess = g.get("db_session")
+    if sess is None:
+        sess = current_app.extensions["db_sessionmaker"]()
+        g.db_session = sess
+    return sess
+
+
+session: Session = LocalProxy(_get_session)  # type: ignore[assignment]

@@ -1,0 +1,75 @@
+"""Dutch error pages; no traceback or connection string ever reaches the browser."""
+
+import logging
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .db import session
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Ongeldige aanvraag", "De aanvraag kon niet verwerkt worden."),
+    403: ("Geen toegang", "Je hebt geen toegang tot deze pagina."),
+    404: ("Pagina niet gevonden", "Deze pagina bestaat niet of je hebt er geen toegang toe."),
+    405: ("Niet toegestaan", "Deze actie is hier niet mogelijk."),
+    413: ("Bestand te groot", "Het bestand is te groot."),
+    422: ("Ongeldige gegevens", "De gegevens konden niet verwerkt worden."),
+    429: ("Te veel pogingen", "Je hebt te veel pogingen gedaan. Wacht even en probeer het opnieuw."),
+    500: ("Er ging iets mis", "Er ging iets mis aan onze kant. Probeer het later opnieuw."),
+    503: ("Tijdelijk niet beschikbaar",
+          "Het registratiesysteem is tijdelijk niet bereikbaar. Probeer het over enkele minuten opnieuw."),
+}
+
+
+def error_page(status: int, message: str | None = None):
+    title, text = MESSAGES.get(status, MESSAGES[500])
+    return render_template("errors/error.html", status=status, title=title,
+                           text=message or text), status
+
+
+def _rollback() -> None:
+    try:
+        session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the page must still render
+        log.warning("rollback after error failed")
+
+
+def init_app(app) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return error_page(400, "Je sessie is verlopen of het formulier is ongeldig. "
+                               "Ga terug, herlaad de pagina en probeer het opnieuw.")
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        if exc.code in (301, 302, 303, 307, 308):
+            return exc
+        return error_page(exc.code if exc.code in MESSAGES else 500)
+
+    @app.errorhandler(OperationalError)
+    def _db_down(exc):
+        _rollback()
+        log.error("database unavailable on %s %s: %s", request.method, request.path,
+                  type(exc.orig).__name__ if getattr(exc, "orig", None) else type(exc).__name__)
+        return error_page(503)
+
+    @app.errorhandler(DBAPIError)
+    def _db_error(exc):
+        _rollback()
+        if exc.connection_invalidated:
+            log.error("database connection lost on %s %s", request.method, request.path)
+            return error_page(503)
+        log.error("database error on %s %s: %s", request.method, request.path,
+                  type(exc.orig).__name__ if exc.orig else type(exc).__name__)
+        return error_page(500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        _rollback()
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.path,
+                  exc_info=not app.config.get("TESTING_QUIET_ERRORS"))
+        return error_page(500)

@@ -1,0 +1,221 @@
+"""The database schema (SQLAlchemy 2 typed ORM). Datetimes are naive UTC."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, Numeric, String,
+    Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """The current time as naive UTC (how every datetime is stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+
+
+class Region(Base):
+    __tablename__ = "region"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the organisation's data key, wrapped (encrypted) by the master key; see app/crypto.py
+    data_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # last volgnummer handed out; bumped with UPDATE … RETURNING so numbers are never reused
+    last_client_nr: Mapped[int] = mapped_column(Integer, default=0)
+    # public profile (/profiel, /arbeidszorginitiatieven)
+    public_name: Mapped[str | None] = mapped_column(String(200))
+    street: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    municipality: Mapped[str | None] = mapped_column(String(100))
+    website: Mapped[str | None] = mapped_column(String(300))
+    doeners_url: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    werkvormen: Mapped[str | None] = mapped_column(String(1000))  # comma-separated codes
+    show_public: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+
+
+class Account(UserMixin, Base):
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # "org" or "admin"
+    is_super: Mapped[bool] = mapped_column(Boolean, default=False)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # contact details of a beheerder, shown on /contact
+    contact_organisation: Mapped[str | None] = mapped_column(String(200))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(50))
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    region: Mapped[Region | None] = relationship(lazy="joined")
+
+    login_token = None  # set by the session loader (str); not a column
+
+    @property
+    def is_admin(self) -> bool:
+        return self.kind == "admin"
+
+    @property
+    def is_org(self) -> bool:
+        return self.kind == "org"
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps the login-session token, not the account id, in the cookie."""
+        return self.login_token
+
+
+class LoginSession(Base):
+    """A server-side record of one login, so logout and password resets can revoke cookies."""
+
+    __tablename__ = "login_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie token
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AccountToken(Base):
+    """A single-use link token (password reset or invitation); only its hash is stored."""
+
+    __tablename__ = "account_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # "reset" or "invite"
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CodeList(Base):
+    __tablename__ = "code_list"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    options: Mapped[list["CodeOption"]] = relationship(
+        order_by="CodeOption.position", back_populates="code_list")
+
+
+class CodeOption(Base):
+    __tablename__ = "code_option"
+    __table_args__ = (UniqueConstraint("list_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("code_list.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    ladder: Mapped[int | None] = mapped_column(Integer)
+    code_list: Mapped[CodeList] = relationship(back_populates="options")
+
+
+CLIENT_CODE_FIELDS = (
+    "geslacht", "burgerlijke_staat", "hoofdproblematiek", "leefsituatie", "onderwijsniveau",
+    "verwijzer", "hoofdinkomen", "vergoeding", "bezoldigd_circuit", "subsidie", "overeenkomst",
+    "methodiek",
+)
+
+
+class Client(Base):
+    __tablename__ = "client"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "nr"),
+        Index("ix_client_organisation_id_old_nr", "organisation_id", "old_nr"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    nr: Mapped[int] = mapped_column(Integer)
+    old_nr: Mapped[str | None] = mapped_column(String(50))
+    name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # AES-GCM, see app/crypto.py
+    birth_date: Mapped[date] = mapped_column(Date)
+    postcode_woonplaats: Mapped[str] = mapped_column(String(10))
+    postcode_tewerkstelling: Mapped[str] = mapped_column(String(10))
+    geslacht: Mapped[str] = mapped_column(String(64))
+    burgerlijke_staat: Mapped[str] = mapped_column(String(64))
+    hoofdproblematiek: Mapped[str] = mapped_column(String(64))
+    leefsituatie: Mapped[str] = mapped_column(String(64))
+    onderwijsniveau: Mapped[str] = mapped_column(String(64))
+    verwijzer: Mapped[str] = mapped_column(String(64))
+    hoofdinkomen: Mapped[str] = mapped_column(String(64))
+    vergoeding: Mapped[str] = mapped_column(String(64))
+    bezoldigd_circuit: Mapped[str] = mapped_column(String(64))
+    subsidie: Mapped[str] = mapped_column(String(64))
+    overeenkomst: Mapped[str] = mapped_column(String(64))
+    methodiek: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    periods: Mapped[list["Period"]] = relationship(
+        order_by="Period.start_date", back_populates="client",
+        cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Period(Base):
+    __tablename__ = "period"
+    __table_args__ = (Index("ix_period_client_id_start_date", "client_id", "start_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    hours: Mapped[Decimal] = mapped_column(Numeric(4, 1))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    reden_stopzetting: Mapped[str | None] = mapped_column(String(64))
+    perspectief: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    client: Mapped[Client] = relationship(back_populates="periods")
+
+
+class AuditEvent(Base):
+    """Who did what, when. Never a client name, a password or a token."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_at", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    account_id: Mapped[int | None] = mapped_column(Integer)  # no FK: history outlives accounts
+    actor: Mapped[str | None] = mapped_column(String(254))
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    details: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+class AppMeta(Base):
+    """Small key/value facts about this installation (e.g. the master key check value)."""
+
+    __tablename__ = "app_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
