@@ -1,9 +1,140 @@
-from flask import render_template
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from . import bp
+from .. import codelists, htmx
+from ..db import session
+from . import bp, names, services
+from .forms import GROUPS, ClientForm, PeriodForm
+from .validation import client_values, period_values
+
+
+def _org():
+    return current_user.organisation
 
 
 @bp.route("/dashboard")
 def dashboard():
-    return render_template("clients/dashboard.html", organisation=current_user.organisation)
+    args = request.args
+    tab = args.get("tab") if args.get("tab") in services.TABS else "actief"
+    sort = args.get("sort") if args.get("sort") in services.SORTS else "nr_asc"
+    page = args.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 7 else 1
+    listing = services.list_clients(_org(), tab, args.get("q", ""), sort, page,
+                                    current_app.config["PAGE_SIZE"], date.today())
+    return htmx.render("clients/dashboard.html", "clients/_client_list.html",
+                       organisation=_org(), listing=listing, tabs=services.TABS,
+                       sorts=services.SORTS)
+
+
+@bp.route("/clienten/nieuw", methods=["GET", "POST"])
+def new_client():
+    form = ClientForm()
+    form.set_choices(codelists.book())
+    duplicates = []
+    if form.validate_on_submit():
+        values = client_values(form, registered=date.today())
+        if values is not None:
+            duplicates = services.possible_duplicates(
+                _org(), values["birth_date"], values["geslacht"], values["postcode_woonplaats"])
+            if not duplicates or form.dubbel_bevestigd.data:
+                client = services.create_client(_org(), values, form.naam.data)
+                session.commit()
+                flash(f"Cliënt {client.nr} werd opgeslagen. Voeg nu de begeleidingsperiode toe.",
+                      "success")
+                return redirect(url_for("clients.new_period", nr=client.nr, stap=2))
+    return render_template("clients/client_form.html", form=form, groups=GROUPS, client=None,
+                           duplicates=duplicates)
+
+
+@bp.route("/clienten/<int:nr>")
+def client_info(nr: int):
+    client = services.get_client(_org(), nr, with_periods=True)
+    return render_template("clients/client.html", client=client, groups=GROUPS,
+                           name=names.of_client(_org(), client), book=codelists.book(),
+                           active=services.is_active(client, date.today()))
+
+
+@bp.route("/clienten/<int:nr>/bewerken", methods=["GET", "POST"])
+def edit_client(nr: int):
+    client = services.get_client(_org(), nr)
+    if request.method == "GET":
+        form = ClientForm(data=_client_form_data(client))
+    else:
+        form = ClientForm()
+    form.set_choices(codelists.book(), record=client)
+    duplicates = []
+    if form.validate_on_submit():
+        values = client_values(form, registered=client.created_at.date())
+        if values is not None:
+            duplicates = services.possible_duplicates(
+                _org(), values["birth_date"], values["geslacht"], values["postcode_woonplaats"],
+                exclude_id=client.id)
+            changed_identity = (values["birth_date"], values["geslacht"],
+                                values["postcode_woonplaats"]) != (
+                client.birth_date, client.geslacht, client.postcode_woonplaats)
+            if not (duplicates and changed_identity) or form.dubbel_bevestigd.data:
+                services.update_client(_org(), client, values, form.naam.data)
+                session.commit()
+                flash(f"De gegevens van cliënt {client.nr} werden opgeslagen.", "success")
+                return redirect(url_for("clients.client_info", nr=client.nr))
+            duplicates = duplicates if changed_identity else []
+    return render_template("clients/client_form.html", form=form, groups=GROUPS, client=client,
+                           duplicates=duplicates)
+
+
+def _client_form_data(client) -> dict:
+    data = {name: getattr(client, name) for name in services.client_fields()
+            if name not in ("old_nr", "birth_date")}
+    data.update(oud_volgnummer=client.old_nr, geboortedatum=client.birth_date,
+                naam=names.of_client(_org(), client))
+    return data
+
+
+@bp.route("/clienten/<int:nr>/periodes/nieuw", methods=["GET", "POST"])
+def new_period(nr: int):
+    client = services.get_client(_org(), nr, with_periods=True)
+    wizard = request.args.get("stap") == "2"
+    form = PeriodForm()
+    form.set_choices(codelists.book())
+    if form.validate_on_submit():
+        values = period_values(form, services.spans(client), is_new=True)
+        if values is not None:
+            services.add_period(client, values)
+            session.commit()
+            return _after_period_saved(client)
+    return render_template("clients/period_form.html", form=form, client=client, period=None,
+                           wizard=wizard)
+
+
+@bp.route("/clienten/<int:nr>/periodes/<int:period_id>/bewerken", methods=["GET", "POST"])
+def edit_period(nr: int, period_id: int):
+    client, period = services.get_period(_org(), nr, period_id)
+    if request.method == "GET":
+        form = PeriodForm(data={"uren": period.hours, "startdatum": period.start_date,
+                                "einddatum": period.end_date,
+                                "reden_stopzetting": period.reden_stopzetting or "",
+                                "perspectief": period.perspectief or ""})
+    else:
+        form = PeriodForm()
+    form.set_choices(codelists.book(), record=period)
+    if form.validate_on_submit():
+        values = period_values(form, services.spans(client, without=period.id), is_new=False)
+        if values is not None:
+            for key, value in values.items():
+                setattr(period, key, value)
+            session.commit()
+            return _after_period_saved(client)
+    return render_template("clients/period_form.html", form=form, client=client, period=period,
+                           wizard=False)
+
+
+def _after_period_saved(client):
+    session.refresh(client, ["periods"])
+    active = services.is_active(client, date.today())
+    tab = "actief" if active else "inactief"
+    where = "Actieve cliënten" if active else "Niet-actieve cliënten"
+    flash(f"De begeleidingsperiode van cliënt {client.nr} werd opgeslagen. "
+          f"De cliënt staat bij {where}.", "success")
+    return redirect(url_for("clients.dashboard", tab=tab))

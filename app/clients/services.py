@@ -1,0 +1,162 @@
+"""Clients and periods of one organisation. Every lookup is scoped here (clients_of)."""
+
+from dataclasses import dataclass
+from datetime import date
+from math import ceil
+
+from flask import abort
+from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from ..db import session
+from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period
+from . import names, rules
+
+SORTS = {
+    "nr_asc": "volgnummer (laag naar hoog)",
+    "nr_desc": "volgnummer (hoog naar laag)",
+    "oud_asc": "oud volgnummer (laag naar hoog)",
+    "oud_desc": "oud volgnummer (hoog naar laag)",
+}
+TABS = {"actief": "Actieve cliënten", "inactief": "Niet-actieve cliënten"}
+
+
+def clients_of(org: Organisation) -> Select:
+    """The only way to query clients: always filtered on the organisation."""
+    return select(Client).where(Client.organisation_id == org.id)
+
+
+def get_client(org: Organisation, nr: int, with_periods: bool = False) -> Client:
+    """The organisation's client with this volgnummer, or 404."""
+    query = clients_of(org).where(Client.nr == nr)
+    if with_periods:
+        query = query.options(selectinload(Client.periods))
+    client = session.scalar(query)
+    if client is None:
+        abort(404)
+    return client
+
+
+def get_period(org: Organisation, nr: int, period_id: int) -> tuple[Client, Period]:
+    """A period of the organisation's client, or 404 (also when it belongs to another client)."""
+    client = get_client(org, nr, with_periods=True)
+    period = next((p for p in client.periods if p.id == period_id), None)
+    if period is None:
+        abort(404)
+    return client, period
+
+
+def next_number(org: Organisation) -> int:
+    """Hand out the next volgnummer: one atomic UPDATE … RETURNING, rolled back with its transaction."""
+    return session.execute(
+        update(Organisation).where(Organisation.id == org.id)
+        .values(last_client_nr=Organisation.last_client_nr + 1)
+        .returning(Organisation.last_client_nr)).scalar_one()
+
+
+def create_client(org: Organisation, fields: dict, name: str | None) -> Client:
+    """A new client with the next volgnummer and its name sealed; the caller commits."""
+    nr = next_number(org)
+    client = Client(organisation_id=org.id, nr=nr, name_enc=names.seal(org, nr, name), **fields)
+    session.add(client)
+    session.flush()
+    return client
+
+
+def update_client(org: Organisation, client: Client, fields: dict, name: str | None) -> None:
+    for key, value in fields.items():
+        setattr(client, key, value)
+    client.name_enc = names.seal(org, client.nr, name)
+
+
+def possible_duplicates(org: Organisation, birth: date, geslacht: str, postcode: str,
+                        exclude_id: int | None = None) -> list[int]:
+    """Volgnummers of clients with the same birth date, gender and home postcode."""
+    query = (select(Client.nr).where(Client.organisation_id == org.id, Client.birth_date == birth,
+                                     Client.geslacht == geslacht,
+                                     Client.postcode_woonplaats == postcode).order_by(Client.nr))
+    if exclude_id is not None:
+        query = query.where(Client.id != exclude_id)
+    return list(session.scalars(query))
+
+
+def spans(client: Client, without: int | None = None) -> list[rules.Span]:
+    return [rules.Span(p.id, p.start_date, p.end_date) for p in client.periods if p.id != without]
+
+
+def add_period(client: Client, values: dict) -> Period:
+    period = Period(client_id=client.id, **values)
+    client.periods.append(period)
+    return period
+
+
+def is_active(client: Client, today: date) -> bool:
+    last = client.periods[-1] if client.periods else None
+    return rules.is_active(last.end_date if last else None, last is not None, today)
+
+
+@dataclass
+class Row:
+    nr: int
+    old_nr: str | None
+    name: str
+    start: date | None
+    end: date | None
+    period_id: int | None
+    active: bool
+
+
+@dataclass
+class Listing:
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+    tab: str
+    q: str
+    sort: str
+
+
+def _last_periods(org: Organisation):
+    ranked = (select(Period.id, Period.client_id, Period.start_date, Period.end_date,
+                     func.row_number().over(partition_by=Period.client_id,
+                                            order_by=Period.start_date.desc()).label("rn"))
+              .join(Client, Client.id == Period.client_id)
+              .where(Client.organisation_id == org.id).subquery())
+    return ranked
+
+
+def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, per_page: int,
+                 today: date) -> Listing:
+    """One page of the dashboard in two queries (rows, count), names decrypted for the page only."""
+    last = _last_periods(org)
+    active = or_(last.c.id.is_(None), last.c.end_date.is_(None), last.c.end_date >= today)
+    where = [Client.organisation_id == org.id, active if tab == "actief" else ~active]
+    q = q.strip()[:50]
+    if q:
+        cond = func.lower(Client.old_nr).like(q.lower().replace("%", "").replace("_", "") + "%")
+        if q.isdigit() and len(q) < 10:
+            cond = or_(Client.nr == int(q), cond)
+        where.append(cond)
+    base = (select(Client.nr, Client.old_nr, Client.name_enc, last.c.start_date, last.c.end_date,
+                   last.c.id).select_from(Client)
+            .outerjoin(last, and_(last.c.client_id == Client.id, last.c.rn == 1)).where(*where))
+    old_len = func.length(Client.old_nr)
+    order = {
+        "nr_asc": [Client.nr.asc()],
+        "nr_desc": [Client.nr.desc()],
+        "oud_asc": [Client.old_nr.is_(None), old_len.asc(), Client.old_nr.asc(), Client.nr.asc()],
+        "oud_desc": [Client.old_nr.is_(None), old_len.desc(), Client.old_nr.desc(), Client.nr.asc()],
+    }[sort]
+    total = session.scalar(select(func.count()).select_from(base.subquery()))
+    pages = max(1, ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    result = session.execute(base.order_by(*order).limit(per_page).offset((page - 1) * per_page))
+    rows = [Row(nr, old_nr, names.reveal(org, nr, blob), start, end, pid, tab == "actief")
+            for nr, old_nr, blob, start, end, pid in result]
+    return Listing(rows, total, page, pages, tab, q, sort)
+
+
+def client_fields() -> tuple[str, ...]:
+    return ("old_nr", "birth_date", "postcode_woonplaats", "postcode_tewerkstelling",
+            *CLIENT_CODE_FIELDS)
