@@ -2,6 +2,7 @@
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from . import codelists, keys, migrate
 from .accounts import AccountError, create_admin, create_organisation
@@ -17,6 +18,7 @@ def _region(code: str):
 
 
 @click.command("upgrade-db")
+@with_appcontext
 def upgrade_db_command():
     """Apply all migrations and seed regions and code lists into an empty database."""
     migrate.upgrade()
@@ -27,6 +29,7 @@ def upgrade_db_command():
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("email")
 @click.option("--region", "region_code", help="region code for a provinciebeheerder")
 @click.option("--all", "all_regions", is_flag=True, help="a superbeheerder (all regions)")
@@ -48,6 +51,7 @@ def create_admin_command(email, region_code, all_regions, password, name, phone,
 
 
 @click.command("create-org")
+@with_appcontext
 @click.argument("name")
 @click.option("--email", required=True)
 @click.option("--region", "region_code", required=True)
@@ -74,8 +78,9 @@ def _report(email: str, password: str | None, sent) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--organisations", "n_orgs", default=3, show_default=True)
-@click.option("--clients", "n_clients", default=30, show_default=True)
+@click.option("--clients", "n_clients", default=180, show_default=True)
 def seed_demo_command(n_orgs, n_clients):
     """Fill the database with realistic fake data and print the demo logins."""
     from .demo import seed_demo
@@ -85,7 +90,43 @@ def seed_demo_command(n_orgs, n_clients):
         click.echo(f"  {role:<32} {email}")
 
 
+@click.command("rotate-keys")
+@with_appcontext
+@click.option("--new-key", help="the new master key (base64 of 32 bytes); default: a fresh one")
+def rotate_keys_command(new_key):
+    """Re-wrap all data keys under a new master key (the current one is the old key)."""
+    from pathlib import Path
+
+    from . import audit, crypto
+    new = crypto.decode_key(new_key) if new_key else crypto.AESGCM.generate_key(bit_length=256)
+    if new == keys.master_key():
+        raise click.ClickException("the new key is the same as the current one")
+    from_file = not current_app.config.get("MASTER_KEY")
+    key_path = crypto.master_key_path(current_app.instance_path)
+    pending = Path(str(key_path) + ".new")
+    if from_file:
+        crypto.write_key_file(pending, new)  # written before the commit, renamed after it
+    try:
+        count = keys.rotate(new)
+        audit.record("key_rotation", actor="cli", organisations=count)
+        session.commit()
+    except Exception:
+        session.rollback()
+        pending.unlink(missing_ok=True)
+        raise
+    current_app.extensions["master_key"] = new
+    current_app.extensions["data_keys"].clear()
+    if from_file:
+        pending.replace(key_path)
+        click.echo(f"Re-wrapped {count} data keys; the new master key is in {key_path}. "
+                   "Back it up now: the old key no longer opens this database.")
+    else:
+        click.echo(f"Re-wrapped {count} data keys. Set MASTER_KEY to the new key below before the "
+                   "next start; the old key no longer opens this database.")
+        click.echo(crypto.encode_key(new))
+
+
 def init_app(app) -> None:
     for command in (upgrade_db_command, create_admin_command, create_org_command,
-                    seed_demo_command):
+                    seed_demo_command, rotate_keys_command):
         app.cli.add_command(command)

@@ -1,12 +1,15 @@
 """The client form and the period forms (field names as in SPEC §10)."""
 
+from datetime import date
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..codelists import CodeBook
 from ..forms_common import CHOOSE, REQUIRED, DecimalCommaField, NlDateField
 from ..models import CLIENT_CODE_FIELDS
+from . import rules
 
 # the form's groups, as in the manual
 GROUPS = (
@@ -18,6 +21,11 @@ GROUPS = (
                    "overeenkomst", "methodiek")),
 )
 POSTCODE_HINT = "4 cijfers (bv. 3500), of 'buitenland'."
+
+
+def _postcode(form, field) -> None:
+    if field.data and rules.normalize_postcode(field.data) is None:
+        raise ValidationError("Geef een Belgische postcode van 4 cijfers (1000–9999) of 'buitenland'.")
 
 
 def _choice(label: str) -> SelectField:
@@ -32,9 +40,9 @@ class ClientForm(FlaskForm):
     geslacht = _choice("Geslacht")
     burgerlijke_staat = _choice("Burgerlijke staat")
     postcode_woonplaats = StringField("Postcode woonplaats", validators=[
-        InputRequired(REQUIRED), Length(max=20, message="Maximaal 20 tekens.")])
+        InputRequired(REQUIRED), Length(max=20, message="Maximaal 20 tekens."), _postcode])
     postcode_tewerkstelling = StringField("Postcode tewerkstelling", validators=[
-        InputRequired(REQUIRED), Length(max=20, message="Maximaal 20 tekens.")])
+        InputRequired(REQUIRED), Length(max=20, message="Maximaal 20 tekens."), _postcode])
     hoofdproblematiek = _choice("Hoofdproblematiek")
     leefsituatie = _choice("Leefsituatie")
     onderwijsniveau = _choice("Onderwijsniveau")
@@ -46,6 +54,16 @@ class ClientForm(FlaskForm):
     overeenkomst = _choice("Onder welke overeenkomst gebeurt de arbeidszorg?")
     methodiek = _choice("Via welke methodiek wordt de arbeidszorgmedewerker tewerkgesteld?")
     dubbel_bevestigd = BooleanField("Ja, dit is een andere cliënt: toch opslaan")
+
+    def __init__(self, *args, registered: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registered = registered or date.today()
+
+    def validate_geboortedatum(self, field) -> None:
+        if field.data is not None:
+            error = rules.birth_date_error(field.data, self.registered, date.today())
+            if error:
+                raise ValidationError(error)
 
     def set_choices(self, book: CodeBook, record=None) -> None:
         """Options from the code lists; a retired option stays available to a record holding it."""

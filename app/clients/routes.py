@@ -34,16 +34,15 @@ def new_client():
     form.set_choices(codelists.book())
     duplicates = []
     if form.validate_on_submit():
-        values = client_values(form, registered=date.today())
-        if values is not None:
-            duplicates = services.possible_duplicates(
-                _org(), values["birth_date"], values["geslacht"], values["postcode_woonplaats"])
-            if not duplicates or form.dubbel_bevestigd.data:
-                client = services.create_client(_org(), values, form.naam.data)
-                session.commit()
-                flash(f"Cliënt {client.nr} werd opgeslagen. Voeg nu de begeleidingsperiode toe.",
-                      "success")
-                return redirect(url_for("clients.new_period", nr=client.nr, stap=2))
+        values = client_values(form)
+        duplicates = services.possible_duplicates(
+            _org(), values["birth_date"], values["geslacht"], values["postcode_woonplaats"])
+        if not duplicates or form.dubbel_bevestigd.data:
+            client = services.create_client(_org(), values, form.naam.data)
+            session.commit()
+            flash(f"Cliënt {client.nr} werd opgeslagen. Voeg nu de begeleidingsperiode toe.",
+                  "success")
+            return redirect(url_for("clients.new_period", nr=client.nr, stap=2))
     return render_template("clients/client_form.html", form=form, groups=GROUPS, client=None,
                            duplicates=duplicates)
 
@@ -59,27 +58,23 @@ def client_info(nr: int):
 @bp.route("/clienten/<int:nr>/bewerken", methods=["GET", "POST"])
 def edit_client(nr: int):
     client = services.get_client(_org(), nr)
+    registered = client.created_at.date()
     if request.method == "GET":
-        form = ClientForm(data=_client_form_data(client))
+        form = ClientForm(data=_client_form_data(client), registered=registered)
     else:
-        form = ClientForm()
+        form = ClientForm(registered=registered)
     form.set_choices(codelists.book(), record=client)
     duplicates = []
     if form.validate_on_submit():
-        values = client_values(form, registered=client.created_at.date())
-        if values is not None:
-            duplicates = services.possible_duplicates(
-                _org(), values["birth_date"], values["geslacht"], values["postcode_woonplaats"],
-                exclude_id=client.id)
-            changed_identity = (values["birth_date"], values["geslacht"],
-                                values["postcode_woonplaats"]) != (
-                client.birth_date, client.geslacht, client.postcode_woonplaats)
-            if not (duplicates and changed_identity) or form.dubbel_bevestigd.data:
-                services.update_client(_org(), client, values, form.naam.data)
-                session.commit()
-                flash(f"De gegevens van cliënt {client.nr} werden opgeslagen.", "success")
-                return redirect(url_for("clients.client_info", nr=client.nr))
-            duplicates = duplicates if changed_identity else []
+        values = client_values(form)
+        identity = (values["birth_date"], values["geslacht"], values["postcode_woonplaats"])
+        if identity != (client.birth_date, client.geslacht, client.postcode_woonplaats):
+            duplicates = services.possible_duplicates(_org(), *identity, exclude_id=client.id)
+        if not duplicates or form.dubbel_bevestigd.data:
+            services.update_client(_org(), client, values, form.naam.data)
+            session.commit()
+            flash(f"De gegevens van cliënt {client.nr} werden opgeslagen.", "success")
+            return redirect(url_for("clients.client_info", nr=client.nr))
     return render_template("clients/client_form.html", form=form, groups=GROUPS, client=client,
                            duplicates=duplicates)
 

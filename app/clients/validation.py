@@ -6,25 +6,11 @@ from ..models import CLIENT_CODE_FIELDS
 from . import rules
 
 
-def client_values(form, registered: date) -> dict | None:
-    """Model values for a client, or None after putting Dutch errors on the fields."""
-    ok = True
-    error = rules.birth_date_error(form.geboortedatum.data, registered, date.today())
-    if error:
-        form.geboortedatum.errors.append(error)
-        ok = False
-    postcodes = {}
-    for name in ("postcode_woonplaats", "postcode_tewerkstelling"):
-        value = rules.normalize_postcode(getattr(form, name).data)
-        if value is None:
-            getattr(form, name).errors.append(
-                "Geef een Belgische postcode van 4 cijfers (1000–9999) of 'buitenland'.")
-            ok = False
-        postcodes[name] = value
-    if not ok:
-        return None
+def client_values(form) -> dict:
+    """Model values from a validated client form."""
     values = {name: getattr(form, name).data for name in CLIENT_CODE_FIELDS}
-    values.update(postcodes)
+    for name in ("postcode_woonplaats", "postcode_tewerkstelling"):
+        values[name] = rules.normalize_postcode(getattr(form, name).data)
     values["birth_date"] = form.geboortedatum.data
     values["old_nr"] = (form.oud_volgnummer.data or "").strip() or None
     return values

@@ -1,0 +1,57 @@
+"""List and detail pages run a fixed number of SQL statements, whatever the number of rows."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from helpers import client_values
+from sqlalchemy import event
+
+from app.clients import services
+from app.db import get_engine, session
+from app.models import Organisation, Period
+
+
+def _count_queries(app, client, url):
+    with app.app_context():
+        engine = get_engine()
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        r = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    assert r.status_code == 200
+    return len(statements)
+
+
+def _add(app, org_id, n, periods_each=1):
+    with app.app_context():
+        org = session.get(Organisation, org_id)
+        for _ in range(n):
+            c = services.create_client(org, client_values(birth_date=date(1980, 1, 1)), f"N{_}")
+            start = date(2010, 1, 1)
+            for p in range(periods_each):
+                end = start + timedelta(days=100) if p < periods_each - 1 else None
+                session.add(Period(client_id=c.id, hours=Decimal(10), start_date=start, end_date=end,
+                                   reden_stopzetting="x" if end else None, perspectief="y" if end else None))
+                start = start + timedelta(days=200)
+        session.commit()
+
+
+def test_dashboard_query_count_does_not_grow_with_rows(app, org_client):
+    _add(app, org_client.org_id, 3)
+    small = _count_queries(app, org_client, "/dashboard")
+    _add(app, org_client.org_id, 45, periods_each=3)
+    large = _count_queries(app, org_client, "/dashboard")
+    assert small == large
+    assert large <= 5
+
+
+def test_client_page_query_count_does_not_grow_with_periods(app, org_client):
+    _add(app, org_client.org_id, 1, periods_each=1)
+    _add(app, org_client.org_id, 1, periods_each=8)
+    assert _count_queries(app, org_client, "/clienten/1") == _count_queries(app, org_client, "/clienten/2")
