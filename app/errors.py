@@ -2,12 +2,13 @@
 
 import logging
 
-from flask import render_template, request
+from flask import g, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .db import session
+from .extensions import login_manager
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,26 @@ MESSAGES = {
 }
 
 
-def error_page(status: int, message: str | None = None):
+def _settle_current_user(database_broken: bool = False) -> None:
+    """Make sure rendering the error page cannot fail on loading the logged-in account.
+
+    The page shows the menu of the current user; when that user cannot be loaded (the
+    database is down, or loading it is what failed) the page is shown as to a visitor.
+    """
+    if not has_request_context() or "_login_user" in g:
+        return
+    if not database_broken:
+        try:
+            login_manager._load_user()
+            return
+        except Exception:  # noqa: BLE001 - whatever broke, the error page must still render
+            _rollback()
+    g._login_user = login_manager.anonymous_user()
+
+
+def error_page(status: int, message: str | None = None, database_broken: bool = False):
     title, text = MESSAGES.get(status, MESSAGES[500])
+    _settle_current_user(database_broken)
     return render_template("errors/error.html", status=status, title=title,
                            text=message or text), status
 
@@ -55,14 +74,14 @@ def init_app(app) -> None:
         _rollback()
         log.error("database unavailable on %s %s: %s", request.method, request.path,
                   type(exc.orig).__name__ if getattr(exc, "orig", None) else type(exc).__name__)
-        return error_page(503)
+        return error_page(503, database_broken=True)
 
     @app.errorhandler(DBAPIError)
     def _db_error(exc):
         _rollback()
         if exc.connection_invalidated:
             log.error("database connection lost on %s %s", request.method, request.path)
-            return error_page(503)
+            return error_page(503, database_broken=True)
         log.error("database error on %s %s: %s", request.method, request.path,
                   type(exc.orig).__name__ if exc.orig else type(exc).__name__)
         return error_page(500)

@@ -1,13 +1,34 @@
 """Response headers and per-request transaction intent."""
 
-from flask import request
-from flask_login import current_user
+import logging
 
-from .db import set_write_intent
+from flask import g, request
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from .db import session, set_write_intent
+from .extensions import login_manager
+
+log = logging.getLogger(__name__)
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
        "base-uri 'none'; object-src 'none'")
+
+
+def _logged_in() -> bool:
+    """Whether a user is logged in; True when that cannot be told (the database is down),
+    so that such a response is never stored by a cache either."""
+    try:
+        return bool(current_user and current_user.is_authenticated)
+    except SQLAlchemyError:
+        log.warning("could not load the logged-in account on %s %s", request.method, request.path)
+        try:
+            session.rollback()
+        except SQLAlchemyError:
+            pass
+        g._login_user = login_manager.anonymous_user()
+        return True
 
 
 def init_app(app) -> None:
@@ -26,7 +47,7 @@ def init_app(app) -> None:
         h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if app.config["SESSION_COOKIE_SECURE"]:
             h["Strict-Transport-Security"] = "max-age=31536000"
-        if current_user and current_user.is_authenticated:
+        if _logged_in():
             h["Cache-Control"] = "no-store"
             h.add("Vary", "Cookie")
         return response

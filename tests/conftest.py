@@ -101,6 +101,34 @@ class Database:
             self.admin.close()
 
 
+_FAST_HASHER = None
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, monkeypatch):
+    """Argon2id with the production parameters costs about 0.2 s a hash on a small machine.
+    Tests that are not about hashing get cheap argon2id parameters; a test that requests the
+    `real_password_hashing` fixture keeps the production hasher."""
+    if "real_password_hashing" in request.fixturenames:
+        return
+    global _FAST_HASHER
+    from argon2 import PasswordHasher
+
+    from app.auth import passwords
+    if _FAST_HASHER is None:
+        hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        _FAST_HASHER = (hasher, hasher.hash("not-a-real-password-used-for-timing"))
+    monkeypatch.setattr(passwords, "_hasher", _FAST_HASHER[0])
+    monkeypatch.setattr(passwords, "_DUMMY", _FAST_HASHER[1])
+
+
+@pytest.fixture
+def real_password_hashing():
+    """Request this fixture to hash passwords with the production argon2id parameters."""
+    from app.auth import passwords
+    return passwords._hasher
+
+
 @pytest.fixture(scope="session")
 def database(tmp_path_factory):
     db = Database(tmp_path_factory.mktemp("db"))
@@ -280,3 +308,58 @@ def link_in(msg: Message) -> str:
     match = re.search(r"http://arbeidszorg\.test(/password/edit/[A-Za-z0-9_\-]+)", text_part(msg))
     assert match, "no link in the mail"
     return match.group(1)
+
+
+# --- helpers shared by the foundation tests -------------------------------------------------
+
+SESSION_COOKIE = "arbeidszorg_session"
+_TOKENS = re.compile(r'value="[^"]{40,}"|"X-CSRFToken": "[^"]+"')
+
+
+def without_tokens(html: str) -> str:
+    """A page with its CSRF tokens removed, to compare two answers."""
+    return _TOKENS.sub("", html)
+
+
+def get_account(app, email: str):
+    """The Account row of an address (detached, attributes loaded)."""
+    from sqlalchemy import select
+
+    from app.models import Account
+    with app.app_context():
+        return session.scalar(select(Account).where(Account.email == email.strip().lower()))
+
+
+def audit_rows(app) -> list:
+    """All audit events, oldest first."""
+    from sqlalchemy import select
+
+    from app.models import AuditEvent
+    with app.app_context():
+        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+def age_tokens(app, email: str, delta) -> None:
+    """Travel `delta` (a timedelta) into the future for one account: its link tokens, its
+    creation and its last password change all move that much into the past."""
+    from sqlalchemy import select
+
+    from app.models import Account, AccountToken
+    with app.app_context():
+        account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
+        rows = session.scalars(select(AccountToken).where(AccountToken.account_id == account.id)).all()
+        assert rows, f"no link tokens for {email}"
+        for row in rows:
+            row.created_at -= delta
+            row.expires_at -= delta
+        account.created_at -= delta
+        if account.password_changed_at is not None:
+            account.password_changed_at -= delta
+        session.commit()
+
+
+def wait_for_mail_threads(app) -> None:
+    """Let the background mail threads of an app finish."""
+    from app import mailer
+    with app.app_context():
+        mailer.wait_for_background()

@@ -50,9 +50,10 @@ def test_lockout_after_five_failures_even_with_right_password(app, make_org):
         login(c, email, "verkeerd-wachtwoord-123")
     r = login(c, email, PASSWORD)
     assert r.status_code == 200 and "Aanmelden mislukt" in r.get_data(as_text=True)
+    from sqlalchemy import select
+
     from app.db import session
     from app.models import Account, AuditEvent
-    from sqlalchemy import select
     with app.app_context():
         account = session.scalar(select(Account).where(Account.email == email))
         assert account.locked_until is not None
@@ -68,3 +69,67 @@ def test_idle_session_expires(app, make_org):
         s["seen"] = time.time() - 31 * 60
     r = c.get("/dashboard")
     assert r.status_code == 302 and "/login" in r.location
+
+
+def test_lockout_lasts_fifteen_minutes(app, make_org):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.db import session
+    from app.models import Account, utcnow
+    _, email = make_org()
+    for _ in range(5):
+        login(app.test_client(), email, "verkeerd-wachtwoord-123")
+    with app.app_context():
+        account = session.scalar(select(Account).where(Account.email == email))
+        left = account.locked_until - utcnow()
+        assert timedelta(minutes=14) < left <= timedelta(minutes=15)
+        account.locked_until = utcnow() + timedelta(seconds=30)  # almost over
+        session.commit()
+    assert login(app.test_client(), email).status_code == 200
+    with app.app_context():
+        account = session.scalar(select(Account).where(Account.email == email))
+        account.locked_until = utcnow() - timedelta(seconds=1)  # over
+        session.commit()
+    r = login(app.test_client(), email)
+    assert r.status_code == 302 and r.location.endswith("/dashboard")
+
+
+def test_successful_login_resets_the_failure_count(app, make_org):
+    _, email = make_org()
+    for _ in range(4):
+        login(app.test_client(), email, "verkeerd-wachtwoord-123")
+    assert login(app.test_client(), email).status_code == 302
+    for _ in range(4):
+        login(app.test_client(), email, "verkeerd-wachtwoord-123")
+    assert login(app.test_client(), email).status_code == 302
+
+
+def test_login_address_is_not_case_sensitive(app, make_org):
+    _, email = make_org()
+    r = login(app.test_client(), f"  {email.upper()} ")
+    assert r.status_code == 302 and r.location.endswith("/dashboard")
+
+
+def test_deactivated_organisation_cannot_log_in_and_is_told_so(app, make_org):
+    from app.db import session
+    from app.models import Organisation
+    org_id, email = make_org()
+    c = app.test_client()
+    assert login(c, email).status_code == 302
+    with app.app_context():
+        session.get(Organisation, org_id).active = False
+        session.commit()
+    # the running session ends too
+    r = c.get("/dashboard")
+    assert r.status_code == 302 and "/login" in r.location
+    r = login(app.test_client(), email)
+    assert r.status_code == 200
+    assert "Deze login is gedeactiveerd" in r.get_data(as_text=True)
+
+
+def test_empty_login_form_gives_dutch_field_errors(client):
+    r = client.post("/login", data={"email": "", "password": ""})
+    assert r.status_code == 200
+    assert r.get_data(as_text=True).count("Dit veld is verplicht.") == 2

@@ -1,8 +1,151 @@
-from flask import render_template
+"""Beheer: overview, organisations, anonymous clients, deletion on request."""
 
-from . import bp
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from .. import codelists
+from ..accounts import AccountError, create_organisation
+from ..auth import passwords
+from ..auth.services import send_invitation
+from ..db import session
+from ..models import CLIENT_CODE_FIELDS
+
+from . import bp, scope, services
+from .forms import ActionForm, DeleteClientForm, OrganisationForm
+
+STATUSES = {"": "Alle", "actief": "Actief", "gedeactiveerd": "Gedeactiveerd"}
+
+
+def _page_arg() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and len(page) < 7 else 1
+
+
+def _region_choices(form) -> None:
+    form.region.choices = [("", "— Kies —")] + [(r.code, r.name) for r in scope.regions()]
 
 
 @bp.route("")
 def index():
-    return render_template("beheer/index.html")
+    orgs = session.scalar(select(func.count()).select_from(scope.organisations().subquery()))
+    clients = session.scalar(select(func.count()).select_from(scope.anonymous_clients().subquery()))
+    return render_template("beheer/index.html", n_orgs=orgs, n_clients=clients,
+                           regions=scope.regions())
+
+
+@bp.route("/organisaties")
+def organisations():
+    region = scope.region_from_param(request.args.get("regio"))
+    q = request.args.get("q", "").strip()[:100]
+    status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
+    rows = services.list_organisations(region, q, status)
+    counts = services.active_client_counts([o.id for o, _ in rows], date.today())
+    return render_template("beheer/organisations.html", rows=rows, counts=counts,
+                           regions=scope.regions(), region=region, q=q, status=status,
+                           statuses=STATUSES)
+
+
+@bp.route("/organisaties/nieuw", methods=["GET", "POST"])
+def new_organisation():
+    form = OrganisationForm()
+    _region_choices(form)
+    if form.validate_on_submit():
+        region = scope.region_from_param(form.region.data)
+        try:
+            org, sent = create_organisation(form.name.data, form.email.data, region,
+                                            background_mail=False)
+        except AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            if sent:
+                flash(f"{org.name} werd aangemaakt. Er werd een uitnodiging gestuurd naar "
+                      f"{form.email.data.strip().lower()}.", "success")
+            else:
+                flash(f"{org.name} werd aangemaakt, maar de uitnodiging kon niet verstuurd worden. "
+                      "Probeer ze later opnieuw te versturen.", "error")
+            return redirect(url_for("beheer.organisation", org_id=org.id))
+    return render_template("beheer/organisation_form.html", form=form, org=None)
+
+
+@bp.route("/organisaties/<int:org_id>")
+def organisation(org_id: int):
+    org = scope.get_organisation(org_id)
+    page = _page_arg()
+    rows, periods, total = services.anonymous_client_page(org, page)
+    pages = max(1, -(-total // services.PER_PAGE))
+    return render_template("beheer/organisation.html", org=org, account=services.login_of(org),
+                           rows=rows, periods=periods, total=total, page=page, pages=pages,
+                           book=codelists.book(), action=ActionForm(),
+                           code_fields=CLIENT_CODE_FIELDS)
+
+
+@bp.route("/organisaties/<int:org_id>/bewerken", methods=["GET", "POST"])
+def edit_organisation(org_id: int):
+    org = scope.get_organisation(org_id)
+    account = services.login_of(org)
+    form = OrganisationForm(data={"name": org.name, "region": org.region.code,
+                                  "email": account.email} if request.method == "GET" else None)
+    _region_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.update_organisation(org, account, form.name.data,
+                                         scope.region_from_param(form.region.data), form.email.data)
+        except AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            session.commit()
+            flash("De gegevens van de organisatie werden opgeslagen.", "success")
+            return redirect(url_for("beheer.organisation", org_id=org.id))
+    return render_template("beheer/organisation_form.html", form=form, org=org)
+
+
+@bp.route("/organisaties/<int:org_id>/uitnodiging", methods=["POST"])
+def resend_invitation(org_id: int):
+    org = scope.get_organisation(org_id)
+    if ActionForm().validate_on_submit():
+        account = services.login_of(org)
+        if send_invitation(account):
+            flash(f"Er werd een nieuwe uitnodiging gestuurd naar {account.email}.", "success")
+        else:
+            flash("De uitnodiging kon niet verstuurd worden. Probeer het later opnieuw.", "error")
+    return redirect(url_for("beheer.organisation", org_id=org.id))
+
+
+@bp.route("/organisaties/<int:org_id>/<any(deactiveren, activeren):action>", methods=["POST"])
+def toggle_organisation(org_id: int, action: str):
+    org = scope.get_organisation(org_id)
+    if ActionForm().validate_on_submit():
+        services.set_organisation_active(org, action == "activeren")
+        session.commit()
+        flash(f"{org.name} werd " + ("opnieuw geactiveerd." if org.active else
+                                     "gedeactiveerd: de organisatie kan niet meer aanmelden. "
+                                     "Haar gegevens blijven bewaard."), "success")
+    return redirect(url_for("beheer.organisation", org_id=org.id))
+
+
+@bp.route("/clienten/<int:client_id>/verwijderen", methods=["GET", "POST"])
+def delete_client(client_id: int):
+    row = scope.get_anonymous_client(client_id)
+    org = scope.get_organisation(row.organisation_id)
+    form = DeleteClientForm()
+    if form.validate_on_submit():
+        if not passwords.verify(current_user.password_hash, form.password.data):
+            form.password.errors.append("Dit wachtwoord klopt niet. Er werd niets verwijderd.")
+        else:
+            services.delete_client(client_id, form.reden.data)
+            session.commit()
+            flash(f"Cliënt {row.nr} van {org.name} en zijn begeleidingsperiodes werden verwijderd.",
+                  "success")
+            return redirect(url_for("beheer.organisation", org_id=org.id))
+    return render_template("beheer/delete_client.html", form=form, row=row, org=org)
+
+
+
+
+
+
+from . import admins_routes  # noqa: E402,F401

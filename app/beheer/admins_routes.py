@@ -1,0 +1,161 @@
+"""Beheer: beheerders (superbeheerder only) and the audit log."""
+
+import json
+from datetime import datetime, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from .. import audit, codelists
+from ..accounts import AccountError, check_email, create_admin
+from ..auth.services import revoke_all_sessions, send_invitation
+from ..db import session
+from ..forms_common import parse_date
+from ..models import Account, AuditEvent, Organisation
+from . import bp, scope
+from .forms import ActionForm, AdminForm
+
+ALL = "alle"
+AUDIT_PER_PAGE = 100
+
+
+def _super_only() -> None:
+    if not current_user.is_super:
+        abort(403)
+
+
+def _admin_region_choices(form) -> None:
+    form.region.choices = [(ALL, "Alle regio's (superbeheerder)")] + [
+        (r.code, r.name) for r in codelists.regions()]
+
+
+@bp.route("/beheerders")
+def admins():
+    _super_only()
+    accounts = session.scalars(select(Account).where(Account.kind == "admin")
+                               .order_by(Account.is_super.desc(), Account.email)).all()
+    return render_template("beheer/admins.html", accounts=accounts)
+
+
+@bp.route("/beheerders/nieuw", methods=["GET", "POST"])
+def new_admin():
+    _super_only()
+    form = AdminForm()
+    _admin_region_choices(form)
+    if form.validate_on_submit():
+        region = None if form.region.data == ALL else codelists.region_by_code(form.region.data)
+        try:
+            account, sent = create_admin(form.email.data, region, None,
+                                         organisation=form.contact_organisation.data,
+                                         name=form.contact_name.data, phone=form.contact_phone.data)
+        except AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            flash(f"Beheerder {account.email} werd aangemaakt" + (
+                " en kreeg een uitnodiging." if sent else
+                ", maar de uitnodiging kon niet verstuurd worden."), "success" if sent else "error")
+            return redirect(url_for("beheer.admins"))
+    return render_template("beheer/admin_form.html", form=form, account=None)
+
+
+@bp.route("/beheerders/<int:account_id>/bewerken", methods=["GET", "POST"])
+def edit_admin(account_id: int):
+    _super_only()
+    account = session.scalar(select(Account).where(Account.id == account_id, Account.kind == "admin"))
+    if account is None:
+        abort(404)
+    data = None
+    if request.method == "GET":
+        data = {"email": account.email, "region": account.region.code if account.region else ALL,
+                "contact_organisation": account.contact_organisation,
+                "contact_name": account.contact_name, "contact_phone": account.contact_phone,
+                "active": account.active}
+    form = AdminForm(data=data)
+    _admin_region_choices(form)
+    if form.validate_on_submit():
+        try:
+            _update_admin(account, form)
+        except AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            session.commit()
+            flash(f"De gegevens van {account.email} werden opgeslagen.", "success")
+            return redirect(url_for("beheer.admins"))
+    return render_template("beheer/admin_form.html", form=form, account=account)
+
+
+def _update_admin(account: Account, form) -> None:
+    if account.id == current_user.id and (not form.active.data or form.region.data != ALL):
+        raise AccountError("Je kan je eigen account niet deactiveren of beperken.")
+    email = form.email.data.strip().lower()
+    if email != account.email:
+        account.email = check_email(email)
+    region = None if form.region.data == ALL else codelists.region_by_code(form.region.data)
+    account.is_super = region is None
+    account.region_id = region.id if region else None
+    account.contact_organisation = form.contact_organisation.data or None
+    account.contact_name = form.contact_name.data or None
+    account.contact_phone = form.contact_phone.data or None
+    if account.active and not form.active.data:
+        revoke_all_sessions(account.id)
+    account.active = form.active.data
+    audit.record("admin_changed", changed=account.email, region=region.code if region else ALL,
+                 active=account.active)
+
+
+@bp.route("/beheerders/<int:account_id>/uitnodiging", methods=["POST"])
+def resend_admin_invitation(account_id: int):
+    _super_only()
+    account = session.scalar(select(Account).where(Account.id == account_id, Account.kind == "admin"))
+    if account is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        ok = send_invitation(account)
+        flash(f"Uitnodiging verstuurd naar {account.email}." if ok else
+              "De uitnodiging kon niet verstuurd worden.", "success" if ok else "error")
+    return redirect(url_for("beheer.admins"))
+
+
+def _date_arg(name: str):
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None, ""
+    try:
+        return parse_date(raw), raw
+    except ValueError:
+        return None, raw
+
+
+@bp.route("/audit")
+def audit_log():
+    kind = request.args.get("soort", "")
+    kind = kind if kind in audit.KINDS else ""
+    org_param = request.args.get("organisatie", "")
+    org = scope.get_organisation(int(org_param)) if org_param.isdigit() else None
+    since, since_raw = _date_arg("van")
+    until, until_raw = _date_arg("tot")
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if scope.own_region_id() is not None:
+        in_region = select(Organisation.id).where(Organisation.region_id == scope.own_region_id())
+        query = query.where(or_(AuditEvent.organisation_id.in_(in_region),
+                                AuditEvent.account_id == current_user.id))
+    if kind:
+        query = query.where(AuditEvent.kind == kind)
+    if org is not None:
+        query = query.where(AuditEvent.organisation_id == org.id)
+    if since:
+        query = query.where(AuditEvent.at >= datetime.combine(since, datetime.min.time()))
+    if until:
+        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), datetime.min.time()))
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 7 else 1
+    events = session.scalars(query.limit(AUDIT_PER_PAGE + 1).offset((page - 1) * AUDIT_PER_PAGE)).all()
+    org_names = dict(session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_({e.organisation_id for e in events if e.organisation_id}))).all())
+    return render_template(
+        "beheer/audit.html", events=events[:AUDIT_PER_PAGE], more=len(events) > AUDIT_PER_PAGE,
+        page=page, kinds=audit.KINDS, kind=kind, org=org, since=since_raw, until=until_raw,
+        org_names=org_names, details=lambda e: json.loads(e.details) if e.details else {},
+        organisations=session.scalars(scope.organisations().order_by(Organisation.name)).all(),
+        bad_dates=(since_raw and not since) or (until_raw and not until))

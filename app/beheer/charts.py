@@ -1,0 +1,97 @@
+"""Server-side SVG bar charts for the statistics page.
+
+The Content-Security-Policy forbids inline styles, so the charts carry no style attributes and no
+<style> element: colours and fonts come from classes styled in static/css/app.css (chart-*),
+geometry from SVG attributes. Each chart is an accessible image (role="img", labelled by its
+<title> and <desc>); the page shows the same numbers in a table beside it.
+"""
+
+from markupsafe import Markup, escape
+
+WIDTH = 720
+LABEL_WIDTH = 300  # room for the category labels on the left
+VALUE_WIDTH = 90  # room for the value text right of the longest bar
+BAR_HEIGHT = 18
+ROW_GAP = 8
+TOP = 8
+MAX_LABEL = 44  # longer labels are shortened in the chart (the table has them in full)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1].rstrip() + "…"
+
+
+def _open(chart_id: str, title: str, desc: str, height: int) -> list[str]:
+    return [
+        f'<svg class="chart" id="{escape(chart_id)}" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
+        f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
+        f'preserveAspectRatio="xMinYMin meet">',
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+        f'<desc id="{escape(chart_id)}-desc">{escape(desc)}</desc>',
+    ]
+
+
+def _bar(parts: list[str], y: float, value: float, scale: float, text: str, css: str,
+         tooltip: str) -> None:
+    width = max(value * scale, 0)
+    x = LABEL_WIDTH
+    parts.append(f'<g><title>{escape(tooltip)}</title>'
+                 f'<rect class="{css}" x="{x}" y="{y:.1f}" width="{width:.1f}" '
+                 f'height="{BAR_HEIGHT}"/>'
+                 f'<text class="chart-value" x="{x + width + 6:.1f}" y="{y + BAR_HEIGHT - 5:.1f}">'
+                 f'{escape(text)}</text></g>')
+
+
+def bar_chart(chart_id: str, title: str, desc: str,
+              bars: list[tuple[str, float, str]]) -> Markup:
+    """Horizontal bars; `bars` holds (label, value, value text) per category."""
+    step = BAR_HEIGHT + ROW_GAP
+    height = TOP * 2 + max(len(bars), 1) * step
+    parts = _open(chart_id, title, desc, height)
+    top = max((value for _, value, _ in bars), default=0)
+    scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / top if top > 0 else 0
+    parts.append(f'<line class="chart-axis" x1="{LABEL_WIDTH}" y1="{TOP / 2}" '
+                 f'x2="{LABEL_WIDTH}" y2="{height - TOP / 2}"/>')
+    for i, (label, value, text) in enumerate(bars):
+        y = TOP + i * step
+        parts.append(f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT - 5:.1f}" '
+                     f'text-anchor="end">{escape(_short(label))}</text>')
+        _bar(parts, y, value, scale, text, "chart-bar", f"{label}: {text}")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def paired_chart(chart_id: str, title: str, desc: str, series: tuple[str, str],
+                 groups: list[tuple[str, float, float]]) -> Markup:
+    """Two bars per category (e.g. the previous year and the chosen year) with a legend.
+
+    `series` names the two bars; `groups` holds (label, first value, second value).
+    """
+    legend_height = 26
+    step = BAR_HEIGHT * 2 + ROW_GAP * 2
+    height = legend_height + TOP * 2 + max(len(groups), 1) * step
+    parts = _open(chart_id, title, desc, height)
+    top = max((max(a, b) for _, a, b in groups), default=0)
+    scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / top if top > 0 else 0
+    classes = ("chart-bar chart-bar-prev", "chart-bar")
+    for i, (name, css) in enumerate(zip(series, classes)):
+        x = LABEL_WIDTH + i * 160
+        parts.append(f'<rect class="{css}" x="{x}" y="4" width="14" height="14"/>'
+                     f'<text class="chart-label" x="{x + 20}" y="16">{escape(name)}</text>')
+    parts.append(f'<line class="chart-axis" x1="{LABEL_WIDTH}" y1="{legend_height}" '
+                 f'x2="{LABEL_WIDTH}" y2="{height - TOP / 2}"/>')
+    for i, (label, first, second) in enumerate(groups):
+        y = legend_height + TOP + i * step
+        parts.append(f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT + 4:.1f}" '
+                     f'text-anchor="end">{escape(_short(label))}</text>')
+        for j, (value, css) in enumerate(zip((first, second), classes)):
+            text = _format_int(value)
+            _bar(parts, y + j * BAR_HEIGHT, value, scale, text, css,
+                 f"{label} ({series[j]}): {text}")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _format_int(value: float) -> str:
+    return f"{int(value):,}".replace(",", ".")

@@ -1,0 +1,105 @@
+"""Beheer rules: organisations, anonymous clients, deletion on request. Never a client name."""
+
+from datetime import date
+
+from sqlalchemy import delete, exists, extract, func, or_, select
+
+from .. import audit
+from ..accounts import AccountError, check_email
+from ..db import session
+from ..models import Account, Client, Organisation, Period, Region
+from . import scope
+
+PER_PAGE = 100
+
+
+def active_client_counts(org_ids: list[int], today: date) -> dict[int, int]:
+    """Active clients per organisation, in one query."""
+    if not org_ids:
+        return {}
+    has_running = exists().where(Period.client_id == Client.id,
+                                 or_(Period.end_date.is_(None), Period.end_date >= today))
+    has_any = exists().where(Period.client_id == Client.id)
+    rows = session.execute(
+        select(Client.organisation_id, func.count()).where(
+            Client.organisation_id.in_(org_ids), or_(has_running, ~has_any))
+        .group_by(Client.organisation_id))
+    return dict(rows.all())
+
+
+def list_organisations(region: Region | None, q: str, status: str) -> list[tuple[Organisation, Account]]:
+    query = (scope.organisations().join(Account, Account.organisation_id == Organisation.id)
+             .add_columns(Account).order_by(func.lower(Organisation.name)))
+    if region is not None:
+        query = query.where(Organisation.region_id == region.id)
+    if q:
+        query = query.where(func.lower(Organisation.name).contains(q.lower(), autoescape=True))
+    if status == "actief":
+        query = query.where(Organisation.active.is_(True))
+    elif status == "gedeactiveerd":
+        query = query.where(Organisation.active.is_(False))
+    return [(org, account) for org, account in session.execute(query).all()]
+
+
+def login_of(org: Organisation) -> Account:
+    return session.scalar(select(Account).where(Account.organisation_id == org.id))
+
+
+def update_organisation(org: Organisation, account: Account, name: str, region: Region,
+                        email: str) -> None:
+    """Change name, region and login address; raise AccountError for a taken address."""
+    email = email.strip().lower()
+    changes = {}
+    if email != account.email:
+        email = check_email(email)
+        changes["email"] = [account.email, email]
+        account.email = email
+    if name.strip() != org.name:
+        changes["name"] = [org.name, name.strip()]
+        org.name = name.strip()
+    if region.id != org.region_id:
+        changes["region"] = [org.region.code, region.code]
+        org.region_id = region.id
+    if changes:
+        audit.record("organisation_changed", organisation_id=org.id, **changes)
+
+
+def set_organisation_active(org: Organisation, active: bool) -> None:
+    from ..auth.services import revoke_all_sessions
+    org.active = active
+    if not active:
+        account = login_of(org)
+        if account is not None:
+            revoke_all_sessions(account.id)
+    audit.record("organisation_changed", organisation_id=org.id,
+                 status="geactiveerd" if active else "gedeactiveerd")
+
+
+def anonymous_client_page(org: Organisation, page: int) -> tuple[list, dict[int, list[Period]], int]:
+    """One page of an organisation's clients (no name, birth year only) with their periods."""
+    columns = [c for c in scope.ANONYMOUS_CLIENT_COLUMNS if c.name != "birth_date"]
+    base = scope.anonymous_clients(organisation_id=org.id)
+    total = session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = session.execute(
+        base.with_only_columns(*columns, extract("year", Client.birth_date).label("birth_year"))
+        .order_by(Client.nr).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    ids = [r.id for r in rows]
+    periods: dict[int, list[Period]] = {i: [] for i in ids}
+    if ids:
+        for p in session.scalars(select(Period).where(Period.client_id.in_(ids))
+                                 .order_by(Period.start_date)):
+            periods[p.client_id].append(p)
+    return rows, periods, total
+
+
+def delete_client(client_id: int, reason: str) -> tuple[int, int]:
+    """Delete a client in scope with its periods; audit who, when, which organisation and number."""
+    row = scope.get_anonymous_client(client_id)
+    n_periods = session.execute(delete(Period).where(Period.client_id == row.id)).rowcount
+    session.execute(delete(Client).where(Client.id == row.id))
+    audit.record("client_deleted", organisation_id=row.organisation_id, volgnummer=row.nr,
+                 periodes=n_periods, reden=reason.strip())
+    return row.organisation_id, row.nr
+
+
+__all__ = ["AccountError"]

@@ -1,0 +1,89 @@
+"""GET /beheer/statistieken?jaar=&regio= — tables and SVG charts of one year and region."""
+
+from datetime import date
+
+from flask import abort, render_template, request
+
+from .. import codelists
+from . import bp, charts, scope
+from . import statistics as stats
+
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+def region_param():
+    """The region of ?regio= within scope; None means every region in scope.
+
+    Empty or absent: a provinciebeheerder gets its own region, a superbeheerder every region.
+    An unknown code, or another region for a provinciebeheerder, is a 404 (scope helper).
+    """
+    code = (request.args.get("regio") or "").strip().lower()
+    return scope.region_from_param(code or None)
+
+
+def year_param(default: int | None) -> int | None:
+    """?jaar= as an int; absent or empty gives `default`; anything else not a year is a 404."""
+    raw = (request.args.get("jaar") or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not MIN_YEAR <= int(raw) <= MAX_YEAR:
+        abort(404)
+    return int(raw)
+
+
+def _table_chart(table: stats.Table, chart_id: str, what: str) -> str:
+    bars = [(row.label, row.count, f"{stats.nl_int(row.count)} ({stats.nl_pct(row.pct)})")
+            for row in table.rows]
+    desc = f"Staafdiagram: aantal {what} per categorie. " + "; ".join(
+        f"{row.label}: {row.count}" for row in table.rows) + "."
+    return charts.bar_chart(chart_id, table.title, desc, bars)
+
+
+@bp.route("/statistieken")
+def statistics():
+    region = region_param()
+    region_id = region.id if region else None
+    today = date.today()
+    years = stats.available_years(region_id, today)
+    year = year_param(stats.default_year(today))
+    if year not in years:
+        years = sorted({*years, year}, reverse=True)
+    data = stats.compute(year, region_id)
+
+    comparison = data.comparison
+    headline_chart = charts.paired_chart(
+        "grafiek-vergelijking", f"Kerncijfers {year - 1} en {year}",
+        "Staafdiagram met per kerncijfer het aantal in het vorige en in het gekozen jaar. "
+        + "; ".join(f"{c.label}: {c.previous} in {year - 1}, {c.current} in {year}"
+                    for c in comparison) + ".",
+        (str(year - 1), str(year)),
+        [(c.label, c.previous, c.current) for c in comparison])
+    lengths = data.lengths
+    length_chart = charts.bar_chart(
+        "grafiek-duur", f"Duur van de begeleidingsperiodes beëindigd in {year} (dagen)",
+        f"Staafdiagram: gemiddelde duur {stats.nl_dec(lengths.average_days)} dagen, "
+        f"mediaan {stats.nl_dec(lengths.median_days)} dagen, over {lengths.count} periodes.",
+        [("Gemiddelde duur", lengths.average_days or 0,
+          f"{stats.nl_dec(lengths.average_days)} dagen"),
+         ("Mediaan", lengths.median_days or 0, f"{stats.nl_dec(lengths.median_days)} dagen")])
+    sections = {
+        "age": (data.age, _table_chart(data.age, "grafiek-leeftijd", "actieve cliënten")),
+        "gender": (data.gender, _table_chart(data.gender, "grafiek-geslacht", "actieve cliënten")),
+        "hours": (data.hours, _table_chart(data.hours, "grafiek-uren", "actieve cliënten")),
+        "reasons": (data.reasons, _table_chart(data.reasons, "grafiek-reden",
+                                               "beëindigde periodes")),
+        "perspectives": (data.perspectives, _table_chart(data.perspectives, "grafiek-perspectief",
+                                                         "beëindigde periodes")),
+        "ladder": (data.ladder.table, _table_chart(data.ladder.table, "grafiek-ladder",
+                                                   "beëindigde periodes")),
+    }
+    profile = [(table, _table_chart(table, f"grafiek-{table.key}", "actieve cliënten"))
+               for table in data.profile]
+    region_choices = scope.regions()
+    ladder_label = codelists.book().label(stats.LADDER_LIST, stats.ARBEIDSZORG_CODE)
+    return render_template(
+        "beheer/statistics.html", data=data, year=year, years=years, region=region,
+        region_choices=region_choices, is_super=scope.own_region_id() is None,
+        comparison=comparison, headline_chart=headline_chart, length_chart=length_chart,
+        sections=sections, profile=profile, ladder_label=ladder_label,
+        nl_int=stats.nl_int, nl_dec=stats.nl_dec, nl_pct=stats.nl_pct, nl_diff=stats.nl_diff)
