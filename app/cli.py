@@ -126,7 +126,23 @@ def rotate_keys_command(new_key):
         click.echo(crypto.encode_key(new))
 
 
+@click.command("backup")
+@click.argument("path")
+@with_appcontext
+def backup_command(path):
+    """Write a consistent copy of the database to PATH (the master key is not included)."""
+    from .backup import backup
+    try:
+        written = backup(path)
+    except (RuntimeError, OSError) as exc:
+        raise click.ClickException(f"backup failed: {exc}") from exc
+    click.echo(f"Backup written to {written}. Keep the master key in a separate, safe place: "
+               "without it the client names in this backup cannot be read.")
+
+
 def init_app(app) -> None:
     for command in (upgrade_db_command, create_admin_command, create_org_command,
-                    seed_demo_command, rotate_keys_command):
+                    seed_demo_command, rotate_keys_command, backup_command):
         app.cli.add_command(command)
+    from .cli_import import register
+    register(app)

@@ -1,11 +1,14 @@
 """Demo data for `make run` and the benchmark: beheerders, organisations and fake clients."""
 
+import random
+
 from sqlalchemy import select
 
-from . import codelists
-from .accounts import create_admin, create_organisation
+from . import audit, codelists, keys
+from .accounts import create_admin
+from .auth.passwords import hash_password
 from .db import session
-from .models import Account
+from .models import Account, Organisation, utcnow
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 DEMO_ORGS = (
@@ -18,13 +21,36 @@ DEMO_ORGS = (
 )
 
 
+LARGE_ORG_CLIENTS = 2000  # with many organisations, the first one is large (benchmark)
+
+
 def _org_email(i: int) -> str:
     return f"organisatie{i + 1}@demo.arbeidszorg.be"
 
 
+def _shares(n_orgs: int, n_clients: int) -> list[int]:
+    """Clients per organisation: even, except one large organisation when there are many."""
+    if n_orgs > 10 and n_clients > LARGE_ORG_CLIENTS * 2:
+        rest = n_clients - LARGE_ORG_CLIENTS
+        return [LARGE_ORG_CLIENTS] + [rest // (n_orgs - 1) + (1 if i < rest % (n_orgs - 1) else 0)
+                                      for i in range(n_orgs - 1)]
+    return [n_clients // n_orgs + (1 if i < n_clients % n_orgs else 0) for i in range(n_orgs)]
+
+
+def _demo_org(name: str, email: str, region, password_hash: str) -> Organisation:
+    """An organisation with its login, cheaply (one shared password hash for the demo)."""
+    org = Organisation(name=name, region_id=region.id, public_name=name,
+                       municipality=region.name, show_public=True)
+    session.add(org)
+    session.flush()
+    keys.give_data_key(org)
+    session.add(Account(email=email, kind="org", organisation_id=org.id,
+                        password_hash=password_hash, password_changed_at=utcnow()))
+    return org
+
+
 def seed_demo(n_orgs: int = 3, n_clients: int = 30) -> dict:
-    """Create (once) the demo beheerders and organisations; return the logins."""
-    import random
+    """Create (once) the demo beheerders, organisations and clients; return the logins."""
     rng = random.Random(2026)
     accounts = [("superbeheerder", "super@demo.arbeidszorg.be")]
     exists = session.scalar(select(Account.id).where(Account.email == accounts[0][1]))
@@ -37,20 +63,31 @@ def seed_demo(n_orgs: int = 3, n_clients: int = 30) -> dict:
         if exists is None:
             create_admin(email, region, DEMO_PASSWORD, organisation=f"Steunpunt {region.name}",
                          name=f"Beheerder {region.name}", phone="011/00.00.00")
-    by_code = {r.code: r for r in regions}
-    for i in range(n_orgs):
-        name, region_code = DEMO_ORGS[i % len(DEMO_ORGS)]
+    password_hash = hash_password(DEMO_PASSWORD)
+    known = set(session.scalars(select(Account.email).where(Account.kind == "org")))
+    created = 0
+    for i, share in enumerate(_shares(n_orgs, n_clients)):
+        name, _ = DEMO_ORGS[i % len(DEMO_ORGS)]
+        region = regions[i % len(regions)] if i >= len(DEMO_ORGS) else \
+            next(r for r in regions if r.code == DEMO_ORGS[i][1])
         if i >= len(DEMO_ORGS):
             name = f"{name} {i + 1}"
         email = _org_email(i)
-        accounts.append((f"organisatie {name}", email))
-        if session.scalar(select(Account.id).where(Account.email == email)) is None:
-            org, _ = create_organisation(name, email, by_code[region_code], DEMO_PASSWORD)
-            share = n_clients // n_orgs + (1 if i < n_clients % n_orgs else 0)
-            if share:
-                generate_clients(org, share, rng)
+        if i < 10:
+            accounts.append((f"organisatie {name} ({share} cliënten)", email))
+        if email in known:
+            continue
+        org = _demo_org(name, email, region, password_hash)
+        if share:
+            generate_clients(org, share, rng)
+        created += 1
+        if created % 50 == 0:
             session.commit()
+    if created:
+        audit.record("organisation_created", actor="seed-demo", organisations=created)
     session.commit()
+    if n_orgs > 10:
+        accounts.append(("…", f"en {n_orgs - 10} organisaties meer (organisatieN@demo.arbeidszorg.be)"))
     return {"password": DEMO_PASSWORD, "accounts": accounts}
 
 
@@ -123,4 +160,6 @@ def generate_clients(org, count: int, rng, start_nr: int | None = None) -> int:
                 break
     if periods:
         session.execute(insert(Period), periods)
+        from .clients.services import refresh_last_periods
+        refresh_last_periods(org.id)
     return len(periods)

@@ -177,6 +177,11 @@ class Client(Base):
     methodiek: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # copy of the latest period (by start date), kept by clients.services so the dashboard
+    # lists and filters active/inactive clients without scanning periods
+    last_period_id: Mapped[int | None] = mapped_column(Integer)
+    last_start: Mapped[date | None] = mapped_column(Date)
+    last_end: Mapped[date | None] = mapped_column(Date)
 
     periods: Mapped[list["Period"]] = relationship(
         order_by="Period.start_date", back_populates="client",

@@ -35,6 +35,8 @@ def number_nl(value) -> str:
 
 NAV_ORG = (("clients.profile", "Profiel"), ("public.help", "Help"))
 NAV_ADMIN = (("beheer.organisations", "Organisaties"), ("beheer.statistics", "Statistieken"),
+             ("beheer.audit_log", "Audit"), ("public.help", "Help"))
+NAV_SUPER = (("beheer.organisations", "Organisaties"), ("beheer.statistics", "Statistieken"),
              ("beheer.codelists", "Keuzelijsten"), ("beheer.admins", "Beheerders"),
              ("beheer.audit_log", "Audit"), ("public.help", "Help"))
 NAV_PUBLIC = (("public.initiatives", "Arbeidszorginitiatieven"), ("public.contact", "Contact"),
@@ -44,7 +46,7 @@ NAV_PUBLIC = (("public.initiatives", "Arbeidszorginitiatieven"), ("public.contac
 def _nav_extra():
     """Menu items whose pages exist, for the current kind of visitor."""
     if current_user.is_authenticated:
-        items = NAV_ORG if current_user.is_org else NAV_ADMIN
+        items = NAV_ORG if current_user.is_org else NAV_SUPER if current_user.is_super else NAV_ADMIN
     else:
         items = NAV_PUBLIC
     return [(e, label) for e, label in items if e in current_app.view_functions]

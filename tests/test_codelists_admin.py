@@ -208,7 +208,8 @@ def test_invalid_rename_shows_message_next_to_the_field_and_changes_nothing(app,
         error = re.search(rf'<p class="error" id="label-{man.id}-error">([^<]*)</p>', page)
         assert error and message in error.group(1)
         assert f'aria-describedby="label-{man.id}-error"' in page
-        assert f'<details class="rename" open>' in page
+        assert '<details class="rename" open>' in page
+        assert f'value="{html.escape(bad.strip())}"' in page  # what was typed is kept
     assert options_of(app, "geslacht")[0] == ("man", "Man", False)
     assert codelist_event_count(app) == 0
 

@@ -2,6 +2,7 @@
 
 import logging
 import re
+import socket
 import time
 from datetime import timedelta
 from types import SimpleNamespace
@@ -188,9 +189,7 @@ def test_smtp_server_down_page_still_answers_and_log_has_no_token(
     known_token = "Tk" + "x" * 41
     monkeypatch.setattr(services, "secrets", SimpleNamespace(token_urlsafe=lambda n=32: known_token))
     caplog.set_level(logging.INFO)
-    started = time.monotonic()
     r = app.test_client().post("/password/new", data={"email": email})
-    assert time.monotonic() - started < 2
     assert r.status_code == 200 and "Controleer je mailbox" in r.get_data(as_text=True)
     wait_for_mail_threads(app)
     errors = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
@@ -201,3 +200,24 @@ def test_smtp_server_down_page_still_answers_and_log_has_no_token(
     # the token really was the patched one, so the check above means something
     with app.app_context():
         assert services.valid_token(known_token) is not None
+
+
+def test_hanging_smtp_server_does_not_slow_the_page_down(make_app, make_org):
+    """The mail goes out in the background: a server that accepts but never answers does not
+    hold up the answer (which would also tell a visitor that the address exists)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)  # connections complete in the backlog, but nobody ever says hello
+    try:
+        app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=listener.getsockname()[1], MAIL_TIMEOUT=30)
+        _, email = make_org()
+        c = app.test_client()
+        token = c.csrf_token()
+        started = time.monotonic()
+        r = c.post("/password/new", data={"email": email, "csrf_token": token})
+        elapsed = time.monotonic() - started
+        assert r.status_code == 200 and "Controleer je mailbox" in r.get_data(as_text=True)
+        assert elapsed < 10, f"the page waited {elapsed:.1f} s for the mail server"
+    finally:
+        listener.close()  # the waiting mail thread now fails at once
+    wait_for_mail_threads(app)

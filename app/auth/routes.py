@@ -99,7 +99,8 @@ def choose_password(token: str):
         return render_template("auth/link_invalid.html"), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
-        services.use_token(row, form.password.data)
+        if services.use_token(row, form.password.data) is None:
+            return render_template("auth/link_invalid.html"), 410
         if current_user.is_authenticated:
             login_session.finish()
         cookie.clear()

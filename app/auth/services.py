@@ -161,11 +161,19 @@ def set_password(account: Account, password: str) -> None:
     revoke_all_sessions(account.id)
 
 
-def use_token(token_row: AccountToken, password: str) -> Account:
-    """Set the password through a link; the link cannot be used again."""
+def use_token(token_row: AccountToken, password: str) -> Account | None:
+    """Set the password through a link; the link cannot be used again.
+
+    The link is claimed with one conditional UPDATE, so two simultaneous submissions of the same
+    link cannot both set a password: the second gets None.
+    """
+    claimed = session.execute(update(AccountToken).where(
+        AccountToken.id == token_row.id, AccountToken.used_at.is_(None)).values(used_at=utcnow()))
+    if claimed.rowcount != 1:
+        session.rollback()
+        return None
     account = session.get(Account, token_row.account_id)
     set_password(account, password)
-    token_row.used_at = utcnow()
     audit.record("password_reset" if token_row.purpose == "reset" else "password_set",
                  account=account, organisation_id=account.organisation_id)
     session.commit()

@@ -14,7 +14,7 @@ VALUE_WIDTH = 90  # room for the value text right of the longest bar
 BAR_HEIGHT = 18
 ROW_GAP = 8
 TOP = 8
-MAX_LABEL = 44  # longer labels are shortened in the chart (the table has them in full)
+MAX_LABEL = 42  # longer labels are shortened in the chart (the table has them in full)
 
 
 def _short(label: str) -> str:
@@ -75,7 +75,7 @@ def paired_chart(chart_id: str, title: str, desc: str, series: tuple[str, str],
     top = max((max(a, b) for _, a, b in groups), default=0)
     scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / top if top > 0 else 0
     classes = ("chart-bar chart-bar-prev", "chart-bar")
-    for i, (name, css) in enumerate(zip(series, classes)):
+    for i, (name, css) in enumerate(zip(series, classes, strict=True)):
         x = LABEL_WIDTH + i * 160
         parts.append(f'<rect class="{css}" x="{x}" y="4" width="14" height="14"/>'
                      f'<text class="chart-label" x="{x + 20}" y="16">{escape(name)}</text>')
@@ -85,7 +85,7 @@ def paired_chart(chart_id: str, title: str, desc: str, series: tuple[str, str],
         y = legend_height + TOP + i * step
         parts.append(f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT + 4:.1f}" '
                      f'text-anchor="end">{escape(_short(label))}</text>')
-        for j, (value, css) in enumerate(zip((first, second), classes)):
+        for j, (value, css) in enumerate(zip((first, second), classes, strict=True)):
             text = _format_int(value)
             _bar(parts, y + j * BAR_HEIGHT, value, scale, text, css,
                  f"{label} ({series[j]}): {text}")

@@ -273,7 +273,8 @@ def _distributions(year: int, region_id: int | None) -> dict[str, dict[str | Non
 
     # age on 31/12 of the year is the year minus the birth year
     age = year - extract("year", active.c.birth_date)
-    age_group = case(*[(age < limit, code) for (code, _), limit in zip(AGE_GROUPS, AGE_LIMITS)],
+    age_group = case(*[(age < limit, code)
+                       for (code, _), limit in zip(AGE_GROUPS[:-1], AGE_LIMITS, strict=True)],
                      else_=AGE_GROUPS[-1][0])
     ages = select(age_group.label("code")).select_from(active).subquery("ages")
     parts.append(select(literal("_age").label("part"), ages.c.code, func.count())
@@ -285,7 +286,7 @@ def _distributions(year: int, region_id: int | None) -> dict[str, dict[str | Non
         order_by=(Period.start_date.desc(), Period.id.desc())).label("rn"))
         .where(overlaps(first, last)).subquery("ranked"))
     hours_group = case(*[(ranked.c.hours <= limit, code)
-                         for (code, _), limit in zip(HOURS_GROUPS, HOURS_LIMITS)],
+                         for (code, _), limit in zip(HOURS_GROUPS[:-1], HOURS_LIMITS, strict=True)],
                        else_=HOURS_GROUPS[-1][0])
     hours = select(hours_group.label("code")).where(ranked.c.rn == 1).subquery("hours")
     parts.append(select(literal("_hours").label("part"), hours.c.code, func.count())

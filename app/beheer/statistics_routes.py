@@ -83,6 +83,7 @@ def statistics():
     ladder_label = codelists.book().label(stats.LADDER_LIST, stats.ARBEIDSZORG_CODE)
     return render_template(
         "beheer/statistics.html", data=data, year=year, years=years, region=region,
+        region_name=region.name if region else "alle regio's",
         region_choices=region_choices, is_super=scope.own_region_id() is None,
         comparison=comparison, headline_chart=headline_chart, length_chart=length_chart,
         sections=sections, profile=profile, ladder_label=ladder_label,

@@ -117,8 +117,7 @@ def edit_period(nr: int, period_id: int):
     if form.validate_on_submit():
         values = period_values(form, services.spans(client, without=period.id), is_new=False)
         if values is not None:
-            for key, value in values.items():
-                setattr(period, key, value)
+            services.update_period(client, period, values)
             session.commit()
             return _after_period_saved(client)
     return render_template("clients/period_form.html", form=form, client=client, period=period,

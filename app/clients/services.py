@@ -5,7 +5,7 @@ from datetime import date
 from math import ceil
 
 from flask import abort
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..db import session
@@ -85,9 +85,37 @@ def spans(client: Client, without: int | None = None) -> list[rules.Span]:
 
 
 def add_period(client: Client, values: dict) -> Period:
+    """Add a period to a client (the caller commits)."""
     period = Period(client_id=client.id, **values)
     client.periods.append(period)
+    session.flush()
+    note_last_period(client)
     return period
+
+
+def update_period(client: Client, period: Period, values: dict) -> None:
+    for key, value in values.items():
+        setattr(period, key, value)
+    session.flush()
+    note_last_period(client)
+
+
+def note_last_period(client: Client) -> None:
+    """Keep the client's copy of its latest period (what the dashboard lists and filters on)."""
+    last = max(client.periods, key=lambda p: p.start_date, default=None)
+    client.last_period_id = last.id if last else None
+    client.last_start = last.start_date if last else None
+    client.last_end = last.end_date if last else None
+
+
+def refresh_last_periods(organisation_id: int) -> None:
+    """Recompute the latest-period copy of every client of an organisation (after bulk inserts)."""
+    latest = (select(Period).where(Period.client_id == Client.id)
+              .order_by(Period.start_date.desc()).limit(1))
+    session.execute(update(Client).where(Client.organisation_id == organisation_id).values(
+        last_period_id=latest.with_only_columns(Period.id).scalar_subquery(),
+        last_start=latest.with_only_columns(Period.start_date).scalar_subquery(),
+        last_end=latest.with_only_columns(Period.end_date).scalar_subquery()))
 
 
 def is_active(client: Client, today: date) -> bool:
@@ -117,20 +145,10 @@ class Listing:
     sort: str
 
 
-def _last_periods(org: Organisation):
-    ranked = (select(Period.id, Period.client_id, Period.start_date, Period.end_date,
-                     func.row_number().over(partition_by=Period.client_id,
-                                            order_by=Period.start_date.desc()).label("rn"))
-              .join(Client, Client.id == Period.client_id)
-              .where(Client.organisation_id == org.id).subquery())
-    return ranked
-
-
 def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, per_page: int,
                  today: date) -> Listing:
-    """One page of the dashboard in two queries (rows, count), names decrypted for the page only."""
-    last = _last_periods(org)
-    active = or_(last.c.id.is_(None), last.c.end_date.is_(None), last.c.end_date >= today)
+    """One page of the dashboard in two indexed queries (count, rows); names of that page only."""
+    active = or_(Client.last_end.is_(None), Client.last_end >= today)
     where = [Client.organisation_id == org.id, active if tab == "actief" else ~active]
     q = q.strip()[:50]
     if q:
@@ -138,9 +156,6 @@ def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, per_
         if q.isdigit() and len(q) < 10:
             cond = or_(Client.nr == int(q), cond)
         where.append(cond)
-    base = (select(Client.nr, Client.old_nr, Client.name_enc, last.c.start_date, last.c.end_date,
-                   last.c.id).select_from(Client)
-            .outerjoin(last, and_(last.c.client_id == Client.id, last.c.rn == 1)).where(*where))
     old_len = func.length(Client.old_nr)
     order = {
         "nr_asc": [Client.nr.asc()],
@@ -148,10 +163,13 @@ def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, per_
         "oud_asc": [Client.old_nr.is_(None), old_len.asc(), Client.old_nr.asc(), Client.nr.asc()],
         "oud_desc": [Client.old_nr.is_(None), old_len.desc(), Client.old_nr.desc(), Client.nr.asc()],
     }[sort]
-    total = session.scalar(select(func.count()).select_from(base.subquery()))
+    total = session.scalar(select(func.count()).select_from(Client).where(*where))
     pages = max(1, ceil(total / per_page))
     page = min(max(page, 1), pages)
-    result = session.execute(base.order_by(*order).limit(per_page).offset((page - 1) * per_page))
+    result = session.execute(
+        select(Client.nr, Client.old_nr, Client.name_enc, Client.last_start, Client.last_end,
+               Client.last_period_id).where(*where).order_by(*order)
+        .limit(per_page).offset((page - 1) * per_page))
     rows = [Row(nr, old_nr, names.reveal(org, nr, blob), start, end, pid, tab == "actief")
             for nr, old_nr, blob, start, end, pid in result]
     return Listing(rows, total, page, pages, tab, q, sort)

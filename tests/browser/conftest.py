@@ -9,7 +9,8 @@ Fixtures (all function-scoped unless said otherwise):
 - ``page``: a fresh context (nl-BE, Europe/Brussels) and page. Console errors, uncaught
   JavaScript errors and CSP violations fail the test at teardown; the CSP is *not* bypassed.
 - ``console_errors``: the collector behind ``page``; ``console_errors.allow(regex)`` for a test
-  that expects an error (e.g. it opens a 404 page on purpose).
+  that expects an error (e.g. it opens a 404 page on purpose). Chromium's own /favicon.ico
+  probe (404, the app has no favicon) is allowed by default.
 
 Helpers (import with ``from browser.conftest import axe_check, login_in_browser``):
 
@@ -164,8 +165,12 @@ def console_errors() -> ConsoleErrors:
 
 
 @pytest.fixture
-def page(browser, console_errors):
-    """A page in a fresh context; fails the test at teardown on any console/CSP error."""
+def page(browser, console_errors, make_live_server):
+    """A page in a fresh context; fails the test at teardown on any console/CSP error.
+
+    It depends on make_live_server so that it is closed *before* any live server stops;
+    otherwise a request still in flight (a deferred script) fails with connection refused.
+    """
     context = browser.new_context(locale="nl-BE", timezone_id="Europe/Brussels")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)

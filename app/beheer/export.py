@@ -1,0 +1,180 @@
+"""Anonymous export: one row per begeleidingsperiode, as CSV (streamed) or XLSX (write-only).
+
+Rows are read with a streaming cursor (`yield_per`: a server-side cursor on PostgreSQL, SQLite
+steps its cursor lazily anyway) and written out as they come, so memory does not grow with the
+number of rows. The query starts from scope.periods_in_scope() and never selects the name; the
+birth date leaves the database only as a birth year.
+
+Cells that a spreadsheet would take for a formula (starting with =, +, -, @, tab or carriage
+return) get a leading apostrophe.
+"""
+
+import csv
+from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from sqlalchemy import Integer, cast, extract, func
+
+from .. import codelists
+from ..db import session
+from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period, Region
+from ..templating import number_nl
+from . import scope
+from .statistics import overlaps, year_bounds
+
+BATCH = 500  # rows fetched from the database at a time (and rows in one CSV chunk)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+FIELD_HEADERS = {
+    "geslacht": "Geslacht",
+    "burgerlijke_staat": "Burgerlijke staat",
+    "hoofdproblematiek": "Hoofdproblematiek",
+    "leefsituatie": "Leefsituatie",
+    "onderwijsniveau": "Onderwijsniveau",
+    "verwijzer": "Belangrijkste verwijzer",
+    "hoofdinkomen": "Hoofdinkomen",
+    "vergoeding": "Vergoeding van het initiatief",
+    "bezoldigd_circuit": "Ooit gewerkt in het bezoldigde circuit",
+    "subsidie": "Subsidie voor de begeleiding",
+    "overeenkomst": "Overeenkomst",
+    "methodiek": "Methodiek",
+}
+HEADERS = (["Organisatie", "Regio", "Nr", "Nr (oud)", "Geboortejaar"]
+           + [FIELD_HEADERS[name] for name in CLIENT_CODE_FIELDS]
+           + ["Aantal uren", "Startdatum", "Einddatum", "Reden van stopzetting",
+              "Perspectief na stopzetting"])
+HOURS_AT = 5 + len(CLIENT_CODE_FIELDS)  # column index of the hours; start and end date follow
+CODED = [*range(5, HOURS_AT), HOURS_AT + 3, HOURS_AT + 4]  # columns holding a code
+
+
+def neutralise(value: str | None) -> str:
+    """Text a spreadsheet will not evaluate: a leading formula character gets an apostrophe."""
+    if not value:
+        return ""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def filename(year: int | None, region_code: str | None, extension: str) -> str:
+    return (f"arbeidszorg-{year if year else 'alle-jaren'}-{region_code or 'alle-regios'}"
+            f".{extension}")
+
+
+def _query(year: int | None, region_id: int | None):
+    columns = [Organisation.name, Region.name, Client.nr, Client.old_nr,
+               cast(extract("year", Client.birth_date), Integer)]
+    columns += [getattr(Client, name) for name in CLIENT_CODE_FIELDS]
+    columns += [Period.hours, Period.start_date, Period.end_date, Period.reden_stopzetting,
+                Period.perspectief]
+    query = (scope.periods_in_scope(region_id)
+             .with_only_columns(*columns, maintain_column_froms=True)
+             .join(Region, Region.id == Organisation.region_id)
+             .order_by(Region.position, Organisation.name, Organisation.id, Client.nr,
+                       Period.start_date, Period.id))
+    if year is not None:
+        query = query.where(overlaps(*year_bounds(year)))
+    return query
+
+
+def count_rows(year: int | None, region_id: int | None) -> int:
+    query = scope.periods_in_scope(region_id).with_only_columns(
+        func.count(), maintain_column_froms=True)
+    if year is not None:
+        query = query.where(overlaps(*year_bounds(year)))
+    return int(session.execute(query).scalar_one())
+
+
+def _label_maps() -> list[dict[str, str]]:
+    """Per coded column (client fields, then reason, then perspective): code -> safe label."""
+    book = codelists.book()
+    return [{option.code: neutralise(option.label) for option in book.lists.get(name, [])}
+            for name in (*CLIENT_CODE_FIELDS, "reden_stopzetting", "perspectief")]
+
+
+def _rows(year: int | None, region_id: int | None) -> Iterator[list]:
+    """Every period as a list of typed values, codes replaced by their labels, text neutralised.
+
+    Rows come from a streaming cursor (Core execution, no ORM row processing) and are handed on
+    one at a time.
+    """
+    maps = list(zip(CODED, _label_maps(), strict=True))
+    # yield_per: a server-side cursor (PostgreSQL) read in batches of BATCH rows
+    result = session.connection().execute(_query(year, region_id).execution_options(yield_per=BATCH))
+    try:
+        for row in result:
+            values = list(row)
+            values[0] = neutralise(values[0])
+            values[1] = neutralise(values[1])
+            values[3] = neutralise(values[3])
+            for index, labels in maps:
+                code = values[index]
+                if code is not None:
+                    label = labels.get(code)
+                    values[index] = label if label is not None else neutralise(code)
+            yield values
+    finally:
+        result.close()
+
+
+@lru_cache(maxsize=4096)
+def _date_nl(value: date | None) -> str:
+    """dd/mm/jjjj (cached: a few thousand distinct dates cover years of periods)."""
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
+
+
+@lru_cache(maxsize=256)
+def _hours_nl(value) -> str:
+    """16.5 → 16,5 (cached: hours take at most 77 values)."""
+    return number_nl(value)
+
+
+class _Lines(list):
+    """A csv.writer target that keeps the written lines (joined into compact text per chunk)."""
+
+    write = list.append
+
+
+def csv_chunks(year: int | None, region_id: int | None) -> Iterator[bytes]:
+    """The CSV file in chunks of BATCH rows: UTF-8 with BOM, ';' separated, CRLF line ends,
+    Dutch headers. Only one chunk is held in memory at a time."""
+    lines = _Lines()
+    writer = csv.writer(lines, delimiter=";", lineterminator="\r\n")
+    lines.append("\ufeff")
+    writer.writerow(HEADERS)
+    for values in _rows(year, region_id):
+        values[HOURS_AT] = _hours_nl(values[HOURS_AT])
+        values[HOURS_AT + 1] = _date_nl(values[HOURS_AT + 1])
+        values[HOURS_AT + 2] = _date_nl(values[HOURS_AT + 2])
+        writer.writerow(values)
+        if len(lines) >= BATCH:
+            yield "".join(lines).encode("utf-8")
+            lines.clear()
+    yield "".join(lines).encode("utf-8")
+
+
+def write_xlsx(fileobj, year: int | None, region_id: int | None) -> int:
+    """Write the XLSX workbook to an open binary file (write-only mode); return the row count."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Export")
+    for letter, width in (("A", 32), ("B", 16)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(HEADERS)
+    count = 0
+    for values in _rows(year, region_id):
+        if values[3] == "":
+            values[3] = None
+        hours = values[HOURS_AT]
+        values[HOURS_AT] = float(hours) if hours is not None else None
+        for offset in (1, 2):
+            if values[HOURS_AT + offset] is not None:
+                cell = WriteOnlyCell(sheet, value=values[HOURS_AT + offset])
+                cell.number_format = "DD/MM/YYYY"
+                values[HOURS_AT + offset] = cell
+        sheet.append(values)
+        count += 1
+    workbook.save(fileobj)
+    return count

@@ -1,0 +1,66 @@
+"""GET /beheer/export.csv and /beheer/export.xlsx (?jaar=&regio=): the anonymous period export."""
+
+import tempfile
+
+from flask import Response, send_file, stream_with_context
+
+from .. import audit
+from ..db import session, set_write_intent
+from . import bp, export
+from .statistics_routes import region_param, year_param
+
+
+def _record(fmt: str, year: int | None, region, rows: int) -> None:
+    """Write the audit event in its own write transaction and commit it.
+
+    A GET request reads in a deferred SQLite transaction; the audit row is written in a fresh
+    transaction that takes the write lock at BEGIN (see app/db.py), then reading resumes
+    without it so a long download never blocks writers.
+    """
+    session.commit()
+    set_write_intent(True)
+    try:
+        audit.record("export", format=fmt, jaar=year if year is not None else "alle",
+                     regio=region.code if region else "alle", rows=rows)
+        session.commit()
+    finally:
+        set_write_intent(False)
+
+
+def _attachment(response: Response, name: str) -> Response:
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/export.csv")
+def export_csv():
+    region = region_param()
+    year = year_param(None)
+    region_id = region.id if region else None
+    _record("csv", year, region, export.count_rows(year, region_id))
+
+    def generate():
+        set_write_intent(False)
+        yield from export.csv_chunks(year, region_id)
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    return _attachment(response, export.filename(year, region.code if region else None, "csv"))
+
+
+@bp.route("/export.xlsx")
+def export_xlsx():
+    region = region_param()
+    year = year_param(None)
+    region_id = region.id if region else None
+    # an anonymous temporary file (already unlinked on POSIX): the workbook never sits in memory
+    tmp = tempfile.TemporaryFile(suffix=".xlsx")
+    try:
+        rows = export.write_xlsx(tmp, year, region_id)
+        tmp.seek(0)
+    except BaseException:
+        tmp.close()
+        raise
+    _record("xlsx", year, region, rows)
+    return send_file(tmp, mimetype=export.XLSX_MIMETYPE, as_attachment=True,
+                     download_name=export.filename(year, region.code if region else None, "xlsx"))

@@ -1,0 +1,299 @@
+"""The benchmark (`make bench`): seed a large database, serve it with waitress, measure.
+
+Figures are reported as p50/p95 latency and throughput, each also as a ratio to /healthz (the
+framework floor) measured in the same run, and written to bench/RESULTS.md.
+
+    python -m bench.run [--database-url URL] [--organisations 1000] [--clients 100000]
+                        [--duration 10] [--connections 8]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+BIN = Path(sys.executable).parent
+MASTER_KEY = "YmVuY2gtbWFzdGVyLWtleS0zMi1ieXRlcy1sb25nISE="
+PASSWORD = "demo-wachtwoord-2026"
+LARGE_ORG = "organisatie1@demo.arbeidszorg.be"
+SUPER = "super@demo.arbeidszorg.be"
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format('{"requests": %d, "duration_us": %d, "p50": %f, "p95": %f, "errors": %d, "non2xx": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env_for(instance: Path, database_url: str | None) -> dict:
+    env = dict(os.environ, INSTANCE_PATH=str(instance), MASTER_KEY=MASTER_KEY,
+               SECRET_KEY="bench-secret", BASE_URL="http://127.0.0.1")
+    env.pop("MAIL_SERVER", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def flask(env: dict, *args: str) -> str:
+    out = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def prepare(instance: Path, database_url: str | None, n_orgs: int, n_clients: int) -> float | None:
+    """Seed the database once; return the seconds it took (None when it was already there)."""
+    marker = instance / f"seeded-{n_orgs}-{n_clients}"
+    if marker.exists():
+        return None
+    if database_url:  # start from an empty PostgreSQL database
+        import psycopg
+        from sqlalchemy.engine import make_url
+        u = make_url(database_url)
+        with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{u.database}"')
+    elif instance.exists():
+        shutil.rmtree(instance)
+    instance.mkdir(parents=True, exist_ok=True)
+    env = env_for(instance, database_url)
+    flask(env, "upgrade-db")
+    t0 = time.perf_counter()
+    flask(env, "seed-demo", "--organisations", str(n_orgs), "--clients", str(n_clients))
+    seconds = time.perf_counter() - t0
+    marker.write_text(f"{seconds:.1f}\n")
+    return seconds
+
+
+class Server:
+    """waitress serving wsgi:app in its own process."""
+
+    def __init__(self, env: dict, threads: int = 8):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [str(BIN / "waitress-serve"), f"--listen=127.0.0.1:{self.port}", f"--threads={threads}",
+             "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if self.request("GET", "/healthz")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start")
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        return resp.status, resp.headers, data
+
+    def login(self, email: str) -> str:
+        status, headers, page = self.request("GET", "/login")
+        cookie = headers["Set-Cookie"].split(";")[0]
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+        body = urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
+        status, headers, _ = self.request("POST", "/login", body, {
+            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 302, f"login failed for {email}: {status}"
+        return headers["Set-Cookie"].split(";")[0]
+
+    def peak_rss_mb(self) -> float:
+        text = Path(f"/proc/{self.proc.pid}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+)", text).group(1)) / 1024
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def run_wrk(port: int, path: str, cookie: str | None, duration: int, connections: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(WRK_SCRIPT)
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s", fh.name]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+                         check=True).stdout
+    os.unlink(fh.name)
+    data = json.loads(out.strip().splitlines()[-1])
+    seconds = data["duration_us"] / 1e6
+    return {"p50_ms": data["p50"] / 1000, "p95_ms": data["p95"] / 1000,
+            "rps": data["requests"] / seconds, "errors": data["errors"] + data["non2xx"]}
+
+
+def run_python(port: int, path: str, cookie: str | None, duration: int, connections: int) -> dict:
+    """A keep-alive load generator in threads, used when wrk is not installed."""
+    latencies, errors = [], [0]
+    stop_at = time.perf_counter() + duration
+    lock = threading.Lock()
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        local = []
+        while time.perf_counter() < stop_at:
+            t0 = time.perf_counter()
+            conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            resp = conn.getresponse()
+            resp.read()
+            local.append(time.perf_counter() - t0)
+            if resp.status != 200:
+                errors[0] += 1
+        with lock:
+            latencies.extend(local)
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    q = statistics.quantiles(latencies, n=100)
+    return {"p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000, "rps": len(latencies) / elapsed,
+            "errors": errors[0]}
+
+
+def measure(server: Server, path: str, cookie, args) -> dict:
+    tool = run_wrk if shutil.which("wrk") else run_python
+    tool(server.port, path, cookie, max(2, args.duration // 4), args.connections)  # warm-up
+    return tool(server.port, path, cookie, args.duration, args.connections)
+
+
+def export_run(env: dict, query: str) -> dict:
+    """One export in a fresh server process: rows, rows/s and the process's peak memory."""
+    server = Server(env, threads=2)
+    try:
+        cookie = server.login(SUPER)
+        base = server.peak_rss_mb()
+        t0 = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=3600)
+        conn.request("GET", "/beheer/export.csv" + query, headers={"Cookie": cookie})
+        resp = conn.getresponse()
+        lines = 0
+        while chunk := resp.read(1 << 16):
+            lines += chunk.count(b"\n")
+        seconds = time.perf_counter() - t0
+        assert resp.status == 200, resp.status
+        return {"rows": lines - 1, "seconds": seconds, "rows_per_s": (lines - 1) / seconds,
+                "peak_mb": server.peak_rss_mb(), "idle_peak_mb": base}
+    finally:
+        server.stop()
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--organisations", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--results", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args(argv)
+    kind = "postgresql" if args.database_url else "sqlite"
+    instance = OUT / f"instance-{kind}"
+    seed_seconds = prepare(instance, args.database_url, args.organisations, args.clients)
+    env = env_for(instance, args.database_url)
+    env["LOGIN_LIMIT_PER_IP"] = "1000 per minute"
+
+    server = Server(env)
+    rows = []
+    try:
+        org_cookie = server.login(LARGE_ORG)
+        super_cookie = server.login(SUPER)
+        status, _, page = server.request("GET", "/dashboard", headers={"Cookie": org_cookie})
+        pages = int(re.search(rb"Pagina 1 van (\d+)", page).group(1)) if b"Pagina 1 van" in page else 1
+        year = time.localtime().tm_year - 1
+        targets = [
+            ("/healthz (floor)", "/healthz", None),
+            ("dashboard, actief, pagina 1", "/dashboard?tab=actief", org_cookie),
+            (f"dashboard, actief, pagina {max(1, pages // 2)}", f"/dashboard?tab=actief&page={max(1, pages // 2)}", org_cookie),
+            ("zoeken op nummer (htmx)", "/dashboard?tab=actief&q=1234", org_cookie),
+            ("cliëntinformatie", "/clienten/1500", org_cookie),
+            (f"statistieken {year}, alle regio's", f"/beheer/statistieken?jaar={year}", super_cookie),
+        ]
+        for label, path, cookie in targets:
+            headers = {"Cookie": cookie} if cookie else {}
+            status = server.request("GET", path, headers=headers)[0]
+            if status != 200:
+                rows.append((label, path, None))
+                continue
+            result = measure(server, path, cookie, args)
+            rows.append((label, path, result))
+            print(f"{label:<40} p50 {result['p50_ms']:8.2f} ms  p95 {result['p95_ms']:8.2f} ms  "
+                  f"{result['rps']:8.1f} req/s  errors {result['errors']}", flush=True)
+    finally:
+        server.stop()
+
+    small = export_run(env, "?regio=brussel&jaar=2016")
+    full = export_run(env, "")
+    print(f"export small: {small}\nexport full: {full}")
+    write_results(args, kind, seed_seconds, rows, small, full)
+    return 0
+
+
+def write_results(args, kind, seed_seconds, rows, small, full) -> None:
+    floor = rows[0][2]
+    lines = [f"## {kind} — {time.strftime('%Y-%m-%d %H:%M')} — commit {git_commit()}", "",
+             f"Machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"{platform.platform()}. Load: {'wrk' if shutil.which('wrk') else 'Python threads'}, "
+             f"{args.connections} connections, {args.duration} s after warm-up; server: waitress, 8 threads.",
+             f"Data: {args.organisations} organisations, {args.clients} clients"
+             + (f" (seeded in {seed_seconds:.0f} s)" if seed_seconds else " (seeded earlier)") + ".", "",
+             "| what | p50 ms | p95 ms | req/s | p50 ÷ floor | req/s ÷ floor | errors |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for label, path, r in rows:
+        if r is None:
+            lines.append(f"| {label} (`{path}`) | — | — | — | — | — | not available |")
+            continue
+        lines.append(f"| {label} (`{path}`) | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['rps']:.0f} | "
+                     f"{r['p50_ms'] / floor['p50_ms']:.2f}× | {r['rps'] / floor['rps']:.0%} | {r['errors']} |")
+    lines += ["", "| export (CSV, fresh server each) | rows | seconds | rows/s | peak RSS MB |",
+              "|---|---:|---:|---:|---:|",
+              f"| small (`?regio=brussel&jaar=2016`) | {small['rows']} | {small['seconds']:.1f} | "
+              f"{small['rows_per_s']:.0f} | {small['peak_mb']:.0f} |",
+              f"| full (all periods) | {full['rows']} | {full['seconds']:.1f} | {full['rows_per_s']:.0f} | "
+              f"{full['peak_mb']:.0f} |", "",
+              f"Export peak memory ratio full ÷ small: {full['peak_mb'] / small['peak_mb']:.2f}×", "", ""]
+    path = Path(args.results)
+    previous = path.read_text() if path.exists() else "# Benchmark results\n\n"
+    header, _, rest = previous.partition("\n\n")
+    path.write_text(header + "\n\n" + "\n".join(lines) + rest)
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

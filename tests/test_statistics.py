@@ -1,0 +1,343 @@
+"""Statistics (/beheer/statistieken) on a small hand-built data set whose answers are known."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from conftest import login
+from flask import g
+from helpers import add_client, add_period, client_values
+from sqlalchemy import event, select
+
+from app.beheer import charts
+from app.beheer import statistics as stats
+from app.clients import services
+from app.db import get_engine, session
+from app.models import Account, CodeList, CodeOption, Organisation, Period, Region
+
+CANARY = "ZZCANARY"
+
+# Year 2025. Limburg (organisation "Atelier Hasselt"):
+#   nr 1  man, born 1990, psychische: 2023-03-01..2025-02-28 (16 h, betaald werk, NEC: up),
+#         then 2025-09-01..open (24 h)                       → active, started, stopped in 2025
+#   nr 2  vrouw, born 2002, psychische: 2024-06-01..open (8 h) → active
+#   nr 3  vrouw, born 1960, verstandelijke: 2022-01-10..2025-06-30 (32,5 h, arbeidszorg elders:
+#         same)                                              → active, stopped
+#   nr 4  man, born 1980: 2020-01-01..2024-12-31 (isolement: down, but in 2024) → only 2024
+#   nr 5  no period at all                                   → nowhere
+#   nr 6  period starting 2026-02-01                         → nowhere in 2025
+#   nr 7  man, born 1975, autisme: 2025-03-01..2025-03-31 (10 h, dagbesteding: down)
+#                                                            → active, started, stopped
+# Antwerpen (organisation "Werkhuis Antwerpen"):
+#   nr 1  man, born 1958: 2024-01-15..2025-12-31 (38 h, pensioen: no rung) → active, stopped
+#   nr 2  x, born 1999: 2025-05-05..open (4 h)               → active, started
+
+
+def _period(client_id, start, end=None, hours=16, reden=None, perspectief=None):
+    session.add(Period(client_id=client_id, hours=Decimal(str(hours)), start_date=start,
+                       end_date=end, reden_stopzetting=reden, perspectief=perspectief))
+
+
+def build_world(app, make_org, make_admin):
+    limburg_id, limburg_email = make_org(name="Atelier Hasselt", region="limburg")
+    antwerpen_id, _ = make_org(name="Werkhuis Antwerpen", region="antwerpen")
+    with app.app_context():
+        org = session.get(Organisation, limburg_id)
+        c1 = services.create_client(org, client_values(
+            geslacht="man", birth_date=date(1990, 5, 1), old_nr="=1+1",
+            hoofdproblematiek="psychische_problematiek"), f"{CANARY} Eén")
+        _period(c1.id, date(2023, 3, 1), date(2025, 2, 28), 16, "doorstroom_betaald_werk",
+                "betaald_werk_nec")
+        _period(c1.id, date(2025, 9, 1), None, 24)
+        c2 = services.create_client(org, client_values(
+            geslacht="vrouw", birth_date=date(2002, 1, 10), old_nr="@SUM(A1)",
+            hoofdproblematiek="psychische_problematiek", methodiek="combinatie_van_werkvormen"),
+            f"{CANARY} Twee")
+        _period(c2.id, date(2024, 6, 1), None, 8)
+        c3 = services.create_client(org, client_values(
+            geslacht="vrouw", birth_date=date(1960, 7, 15), old_nr="-5",
+            hoofdproblematiek="verstandelijke_beperking"), None)
+        _period(c3.id, date(2022, 1, 10), date(2025, 6, 30), "32.5", "eigen_keuze_motivatie",
+                "arbeidszorg_elders")
+        c4 = services.create_client(org, client_values(geslacht="man", birth_date=date(1980, 2, 2)),
+                                    None)
+        _period(c4.id, date(2020, 1, 1), date(2024, 12, 31), 20, "gezondheid_psychisch",
+                "geen_activiteit_isolement")
+        services.create_client(org, client_values(birth_date=date(1985, 1, 1)), "Zonder periode")
+        c6 = services.create_client(org, client_values(birth_date=date(1970, 1, 1)), None)
+        _period(c6.id, date(2026, 2, 1), None, 12)
+        c7 = services.create_client(org, client_values(
+            geslacht="man", birth_date=date(1975, 3, 3), old_nr="A-7",
+            hoofdproblematiek="autismespectrumstoornis"), None)
+        _period(c7.id, date(2025, 3, 1), date(2025, 3, 31), 10, "gezondheid_fysiek",
+                "dagbesteding_of_zorgaanbod")
+
+        org = session.get(Organisation, antwerpen_id)
+        d1 = services.create_client(org, client_values(geslacht="man", birth_date=date(1958, 12, 31)),
+                                    f"{CANARY} Drie")
+        _period(d1.id, date(2024, 1, 15), date(2025, 12, 31), 38, "pensioen", "pensioen")
+        d2 = services.create_client(org, client_values(geslacht="x", birth_date=date(1999, 4, 4)),
+                                    None)
+        _period(d2.id, date(2025, 5, 5), None, 4)
+
+        # a retired option that is in use is still counted and shown; an unused one is not
+        methodiek = session.scalar(select(CodeList).where(CodeList.name == "methodiek"))
+        for option in methodiek.options:
+            if option.code in ("combinatie_van_werkvormen", "andere"):
+                option.retired = True
+        session.commit()
+    admins = {key: make_admin(region) for key, region in
+              (("super", None), ("limburg", "limburg"), ("antwerpen", "antwerpen"))}
+    return {"limburg": limburg_id, "antwerpen": antwerpen_id, "admins": admins,
+            "limburg_email": limburg_email}
+
+
+@pytest.fixture
+def world(app, make_org, make_admin):
+    return build_world(app, make_org, make_admin)
+
+
+def _admin_client(app, email):
+    c = app.test_client()
+    assert login(c, email).status_code == 302
+    return c
+
+
+def compute_as(app, email, year, region_code=None):
+    """stats.compute() inside a request of the given beheerder."""
+    with app.test_request_context():
+        g._login_user = session.scalar(select(Account).where(Account.email == email))
+        region_id = None
+        if region_code:
+            region_id = session.scalar(select(Region.id).where(Region.code == region_code))
+        return stats.compute(year, region_id)
+
+
+def _counts(table):
+    return {row.key: row.count for row in table.rows}
+
+
+def test_headline_counts_limburg(app, world):
+    data = compute_as(app, world["admins"]["limburg"], 2025, "limburg")
+    assert (data.current.organisations, data.current.active, data.current.started,
+            data.current.stopped, data.current.periods_ended) == (1, 4, 2, 3, 3)
+    assert (data.previous.organisations, data.previous.active, data.previous.started,
+            data.previous.stopped, data.previous.periods_ended) == (1, 4, 1, 1, 1)
+    rows = {c.key: (c.previous, c.current, c.difference) for c in data.comparison}
+    assert rows["started"] == (1, 2, 1) and rows["stopped"] == (1, 3, 2)
+
+
+def test_headline_counts_all_regions(app, world):
+    data = compute_as(app, world["admins"]["super"], 2025)
+    assert (data.current.organisations, data.current.active, data.current.started,
+            data.current.stopped, data.current.periods_ended) == (2, 6, 3, 4, 4)
+    # the provinciebeheerder of Limburg cannot widen its scope, even in the service
+    data = compute_as(app, world["admins"]["limburg"], 2025)
+    assert data.current.active == 4
+
+
+def test_age_gender_hours(app, world):
+    data = compute_as(app, world["admins"]["limburg"], 2025, "limburg")
+    assert _counts(data.age) == {"a1": 1, "a2": 0, "a3": 1, "a4": 1, "a5": 0, "a6": 1}
+    assert _counts(data.hours) == {"h1": 1, "h2": 1, "h3": 1, "h4": 0, "h5": 1}
+    assert _counts(data.gender) == {"man": 2, "vrouw": 2, "x": 0}
+    data = compute_as(app, world["admins"]["super"], 2025)
+    gender = {row.key: (row.count, stats.nl_pct(row.pct)) for row in data.gender.rows}
+    assert gender == {"man": (3, "50,0%"), "vrouw": (2, "33,3%"), "x": (1, "16,7%")}
+    # the 65+ group: born 1960 (65 on 31/12/2025) and born 1958 (67)
+    assert _counts(data.age)["a6"] == 2
+
+
+def test_profile_fields_in_code_list_order_with_retired_options(app, world):
+    data = compute_as(app, world["admins"]["limburg"], 2025, "limburg")
+    assert [t.key for t in data.profile] == list(stats.CLIENT_CODE_FIELDS)
+    problem = next(t for t in data.profile if t.key == "hoofdproblematiek")
+    assert problem.total == 4
+    assert [r.key for r in problem.rows][:4] == ["psychische_problematiek", "verstandelijke_beperking",
+                                                 "autismespectrumstoornis", "fysieke_beperking"]
+    rows = {r.key: (r.label, r.count, stats.nl_pct(r.pct)) for r in problem.rows}
+    assert rows["psychische_problematiek"] == ("Psychische/psychiatrische problematiek", 2, "50,0%")
+    assert rows["verstandelijke_beperking"][1:] == (1, "25,0%")
+    assert rows["justitiaal"][1:] == (0, "0,0%")
+    methodiek = next(t for t in data.profile if t.key == "methodiek")
+    retired = {r.key: r.retired for r in methodiek.rows}
+    assert retired["combinatie_van_werkvormen"] is True  # retired but in use: shown
+    assert "andere" not in retired  # retired and unused: left out
+    assert _counts(methodiek)["combinatie_van_werkvormen"] == 1
+    for table in data.profile:
+        assert sum(r.count for r in table.rows) == 4
+
+
+def test_period_lengths_average_and_median(app, world):
+    # 2025 Limburg: 731, 1268 and 31 days (end - start + 1)
+    data = compute_as(app, world["admins"]["limburg"], 2025, "limburg")
+    assert data.lengths.count == 3
+    assert data.lengths.average_days == pytest.approx((731 + 1268 + 31) / 3)
+    assert data.lengths.median_days == 731
+    assert stats.nl_dec(data.lengths.average_days) == "676,7"
+    assert stats.nl_dec(data.lengths.median_months) == "24,0"
+    # all regions add Antwerpen's 717 days: an even count, the median is the mean of the middle two
+    data = compute_as(app, world["admins"]["super"], 2025)
+    assert data.lengths.count == 4
+    assert data.lengths.median_days == pytest.approx((717 + 731) / 2)
+    assert data.lengths.average_days == pytest.approx((731 + 1268 + 31 + 717) / 4)
+
+
+def test_reasons_perspectives_and_ladder(app, world):
+    data = compute_as(app, world["admins"]["limburg"], 2025, "limburg")
+    reasons = {r.key: (r.count, stats.nl_pct(r.pct)) for r in data.reasons.rows if r.count}
+    assert reasons == {"doorstroom_betaald_werk": (1, "33,3%"), "eigen_keuze_motivatie": (1, "33,3%"),
+                       "gezondheid_fysiek": (1, "33,3%")}
+    assert data.ladder.baseline == 3  # the rung of "arbeidszorg_elders"
+    assert (data.ladder.up, data.ladder.same, data.ladder.down, data.ladder.not_applicable) == (1, 1, 1, 0)
+    data = compute_as(app, world["admins"]["super"], 2025)
+    assert (data.ladder.up, data.ladder.same, data.ladder.down, data.ladder.not_applicable) == (1, 1, 1, 1)
+    assert _counts(data.perspectives)["pensioen"] == 1
+    # 2024 in Limburg: only nr 4 stopped, towards isolation
+    data = compute_as(app, world["admins"]["limburg"], 2024, "limburg")
+    assert (data.ladder.up, data.ladder.same, data.ladder.down) == (0, 0, 1)
+
+
+def test_years_offered_and_default(app, world):
+    with app.test_request_context():
+        g._login_user = session.scalar(select(Account).where(
+            Account.email == world["admins"]["limburg"]))
+        years = stats.available_years(None, date(2025, 7, 1))
+    assert years[0] == 2026 and years[-1] == 2020 and 2024 in years
+    assert stats.default_year(date(2026, 3, 5)) == 2025
+
+
+def test_dutch_number_formats():
+    assert stats.nl_int(1234567) == "1.234.567"
+    assert stats.nl_dec(1234.56) == "1.234,6"
+    assert stats.nl_dec(0.05) == "0,1"
+    assert stats.nl_pct(100 / 3) == "33,3%"
+    assert stats.nl_diff(-2) == "−2" and stats.nl_diff(3) == "+3" and stats.nl_diff(0) == "0"
+
+
+def _headline_row(page, label):
+    match = re.search(r"<th scope=\"row\">" + re.escape(label)
+                      + r"</th><td class=\"num\">([^<]*)</td><td class=\"num\">([^<]*)</td>"
+                      r"<td class=\"num\">([^<]*)</td>", page)
+    assert match, label
+    return match.groups()
+
+
+def test_page_for_provinciebeheerder_shows_its_region_only(app, world):
+    c = _admin_client(app, world["admins"]["limburg"])
+    r = c.get("/beheer/statistieken?jaar=2025")
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert "Statistieken 2025 – Limburg" in page
+    assert _headline_row(page, "Actieve cliënten") == ("4", "4", "0")
+    assert _headline_row(page, "Gestarte cliënten (periode gestart in het jaar)") == ("1", "2", "+1")
+    assert "Alle regio&#39;s</option>" not in page and "Antwerpen</option>" not in page
+    assert "676,7" in page and "33,3%" in page
+    assert c.get("/beheer/statistieken?jaar=2025&regio=antwerpen").status_code == 404
+    assert c.get("/beheer/statistieken?regio=onbestaand").status_code == 404
+    assert c.get("/beheer/statistieken?jaar=twintig").status_code == 404
+    assert c.get("/beheer/statistieken?jaar=2025&regio=limburg").status_code == 200
+
+
+def test_page_for_superbeheerder(app, world):
+    c = _admin_client(app, world["admins"]["super"])
+    page = c.get("/beheer/statistieken?jaar=2025").get_data(as_text=True)
+    assert "Statistieken 2025 – alle regio&#39;s" in page
+    assert _headline_row(page, "Actieve cliënten") == ("5", "6", "+1")
+    assert _headline_row(page, "Organisaties met activiteit") == ("2", "2", "0")
+    page = c.get("/beheer/statistieken?jaar=2025&regio=antwerpen").get_data(as_text=True)
+    assert _headline_row(page, "Actieve cliënten") == ("1", "2", "+1")
+    assert "/beheer/export.csv?jaar=2025&amp;regio=antwerpen" in page
+    assert "/beheer/export.xlsx?jaar=2025&amp;regio=antwerpen" in page
+
+
+def test_default_year_is_last_complete_year(app, world):
+    c = _admin_client(app, world["admins"]["super"])
+    page = c.get("/beheer/statistieken").get_data(as_text=True)
+    last = date.today().year - 1
+    assert f"Statistieken {last} – alle regio&#39;s" in page
+    assert f'<option value="{last}" selected>' in page
+
+
+def test_charts_are_accessible_svg_without_inline_styles(app, world):
+    c = _admin_client(app, world["admins"]["super"])
+    r = c.get("/beheer/statistieken?jaar=2025")
+    page = r.get_data(as_text=True)
+    svgs = re.findall(r"<svg[^>]*>.*?</svg>", page, re.S)
+    assert len(svgs) >= 12 + 6 + 1
+    for svg in svgs:
+        opening = svg[:svg.index(">")]
+        assert 'role="img"' in opening
+        ids = re.search(r'aria-labelledby="([^"]+)"', opening).group(1).split()
+        for ident in ids:
+            assert f'id="{ident}"' in svg
+        assert "<title" in svg and "<desc" in svg
+    assert "style=" not in page and "<style" not in page
+    assert "'unsafe-inline'" not in r.headers["Content-Security-Policy"]
+
+
+def test_chart_escapes_labels():
+    svg = charts.bar_chart("t", "Titel <b>", "Beschrijving & meer", [("<script>", 3, "3")])
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "Titel &lt;b&gt;" in svg
+    empty = charts.bar_chart("leeg", "Leeg", "Geen gegevens", [("Niets", 0, "0")])
+    assert 'width="0.0"' in empty
+
+
+def test_canary_and_name_column_never_reach_statistics(app, world):
+    org_client = app.test_client()
+    login(org_client, world["limburg_email"])
+    nr = add_client(org_client, naam=f"{CANARY} via formulier", geboortedatum="1991-11-11")
+    assert add_period(org_client, nr, startdatum="2025-01-06").status_code == 302
+    with app.app_context():
+        engine = get_engine()
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    c = _admin_client(app, world["admins"]["super"])
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        bodies = [c.get(url).get_data() for url in (
+            "/beheer/statistieken?jaar=2025", "/beheer/statistieken?jaar=2024&regio=limburg",
+            "/beheer/statistieken")]
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    for body in bodies:
+        assert CANARY.encode() not in body
+    assert statements and not any("name_enc" in s for s in statements)
+
+
+def _count_statements(app, client, url):
+    with app.app_context():
+        engine = get_engine()
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return len(statements)
+
+
+def test_page_runs_a_fixed_number_of_queries(app, world):
+    c = _admin_client(app, world["admins"]["super"])
+    small = _count_statements(app, c, "/beheer/statistieken?jaar=2025")
+    with app.app_context():
+        org = session.get(Organisation, world["antwerpen"])
+        codes = [o.code for o in session.scalars(
+            select(CodeOption).join(CodeList).where(CodeList.name == "hoofdproblematiek"))]
+        for i, code in enumerate(codes * 3):
+            client = services.create_client(org, client_values(
+                hoofdproblematiek=code, birth_date=date(1950 + i, 1, 1)), None)
+            _period(client.id, date(2024, 1, 1), date(2025, 1 + i % 12, 1), 8 + i % 30,
+                    "andere", "activeringstraject")
+        session.commit()
+    large = _count_statements(app, c, "/beheer/statistieken?jaar=2025")
+    assert small == large
+    assert large <= 12
