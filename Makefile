@@ -33,7 +33,13 @@ test: venv-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv-dev
+	@command -v wrk >/dev/null || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || \
+		echo "wrk not available: the Python load generator is used"
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
+		$(BIN)/python -m bench.run --database-url postgresql://postgres@127.0.0.1:5432/az_bench $(BENCH_ARGS); \
+	else echo "PostgreSQL not reachable on 127.0.0.1: PostgreSQL benchmark skipped"; fi
 
 lint: venv-dev
 	$(BIN)/ruff check app tests

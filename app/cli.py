@@ -85,7 +85,7 @@ def seed_demo_command(n_orgs, n_clients):
     """Fill the database with realistic fake data and print the demo logins."""
     from .demo import seed_demo
     logins = seed_demo(n_orgs, n_clients)
-    click.echo("Demo logins (password for all: %s)" % logins["password"])
+    click.echo(f"Demo logins (password for all: {logins['password']})")
     for role, email in logins["accounts"]:
         click.echo(f"  {role:<32} {email}")
 

@@ -4,11 +4,57 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.widgets import DateInput, TextInput
 
 REQUIRED = "Dit veld is verplicht."
 CHOOSE = "Maak een keuze."
+
+# WTForms' own default messages, in Dutch (shown when a validator has no message of ours)
+_DUTCH = {
+    "This field is required.": REQUIRED,
+    "Not a valid choice.": "Kies een van de aangeboden mogelijkheden.",
+    "Invalid Choice: could not coerce.": "Kies een van de aangeboden mogelijkheden.",
+    "Invalid email address.": "Geef een geldig e-mailadres in.",
+    "Invalid URL.": "Geef een geldig webadres in (http:// of https://).",
+    "Invalid input.": "Deze invoer is ongeldig.",
+    "Not a valid integer value.": "Geef een geheel getal in.",
+    "Not a valid decimal value.": "Geef een getal in, bv. 16 of 16,5.",
+    "Not a valid float value.": "Geef een getal in.",
+    "Not a valid date value.": "Geef een geldige datum in (dd/mm/jjjj).",
+    "Field must be equal to %(other_name)s.": "De twee velden zijn niet gelijk.",
+    "Number must be at least %(min)s.": "Het getal moet minstens %(min)s zijn.",
+    "Number must be at most %(max)s.": "Het getal mag hoogstens %(max)s zijn.",
+    "Number must be between %(min)s and %(max)s.": "Het getal moet tussen %(min)s en %(max)s liggen.",
+    "This field cannot be edited.": "Dit veld kan niet gewijzigd worden.",
+    "This field is disabled and cannot have a value.": "Dit veld kan niet gewijzigd worden.",
+    "The CSRF token is missing.": "Het formulier is verlopen. Herlaad de pagina en probeer opnieuw.",
+    "The CSRF token is invalid.": "Het formulier is verlopen. Herlaad de pagina en probeer opnieuw.",
+    "The CSRF token has expired.": "Het formulier is verlopen. Herlaad de pagina en probeer opnieuw.",
+    "The CSRF tokens do not match.": "Het formulier is verlopen. Herlaad de pagina en probeer opnieuw.",
+}
+_DUTCH_PLURAL = {
+    "Field must be at least %(min)d character long.": "Minstens %(min)d tekens.",
+    "Field must be at most %(max)d character long.": "Maximaal %(max)d tekens.",
+    "Field must be between %(min)d and %(max)d characters long.": "Tussen %(min)d en %(max)d tekens.",
+}
+
+
+class _DutchTranslations:
+    def gettext(self, string: str) -> str:
+        return _DUTCH.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _DUTCH_PLURAL.get(singular, singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    """Every form of the app: Flask-WTF (CSRF) with WTForms' default messages in Dutch."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _DutchTranslations()
 
 
 def parse_date(raw: str) -> date:

@@ -36,6 +36,13 @@ def init_app(app) -> None:
     def _transaction_intent():
         set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    @app.before_request
+    def _refuse_nul_bytes():
+        # no field of ours may hold a NUL byte; PostgreSQL cannot even store one in text
+        if "\x00" in request.full_path or any(
+                "\x00" in value for values in request.form.listvalues() for value in values):
+            abort(400)
+
     @app.after_request
     def _headers(response):
         h = response.headers

@@ -1,6 +1,7 @@
 """CSV and XLSX export (/beheer/export.csv, /beheer/export.xlsx): content, scope, safety, memory."""
 
 import csv
+import gc
 import io
 import json
 import time
@@ -264,9 +265,11 @@ def _bulk(app, org_id, count):
 
 def _csv_peak(client) -> tuple[int, int]:
     """Peak traced memory while requesting and consuming the streamed CSV; and its line count."""
+    gc.collect()
     tracemalloc.start()
     try:
         r = client.get("/beheer/export.csv", buffered=False)
+        assert r.is_streamed
         lines = 0
         for chunk in r.response:  # the body is produced while it is consumed here
             lines += chunk.count(b"\r\n")
@@ -279,6 +282,7 @@ def _csv_peak(client) -> tuple[int, int]:
 
 def _xlsx_peak(client):
     """Peak traced memory while the XLSX is generated (into its temporary file); the response."""
+    gc.collect()
     tracemalloc.start()
     try:
         r = client.get("/beheer/export.xlsx", buffered=False)

@@ -231,7 +231,7 @@ def test_page_for_provinciebeheerder_shows_its_region_only(app, world):
     page = r.get_data(as_text=True)
     assert "Statistieken 2025 – Limburg" in page
     assert _headline_row(page, "Actieve cliënten") == ("4", "4", "0")
-    assert _headline_row(page, "Gestarte cliënten (periode gestart in het jaar)") == ("1", "2", "+1")
+    assert _headline_row(page, "Gestarte cliënten") == ("1", "2", "+1")
     assert "Alle regio&#39;s</option>" not in page and "Antwerpen</option>" not in page
     assert "676,7" in page and "33,3%" in page
     assert c.get("/beheer/statistieken?jaar=2025&regio=antwerpen").status_code == 404
@@ -341,3 +341,19 @@ def test_page_runs_a_fixed_number_of_queries(app, world):
     large = _count_statements(app, c, "/beheer/statistieken?jaar=2025")
     assert small == large
     assert large <= 12
+
+
+def test_page_without_any_data(app, make_admin):
+    c = _admin_client(app, make_admin(None))
+    r = c.get("/beheer/statistieken?jaar=2025")
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert _headline_row(page, "Actieve cliënten") == ("0", "0", "0")
+    assert "Gemiddelde duur</th><td class=\"num\">–</td>" in page
+
+
+def test_junk_parameters_are_404_not_500(app, world):
+    c = _admin_client(app, world["admins"]["super"])
+    for query in ("regio=%00", "regio=" + "x" * 5000, "jaar=%00", "jaar=99999999999999999999",
+                  "jaar=1850", "jaar=-1"):
+        assert c.get(f"/beheer/statistieken?{query}").status_code == 404, query

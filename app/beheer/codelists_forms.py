@@ -1,10 +1,9 @@
 """Forms for code-list management (superbeheerder)."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms_common import REQUIRED
+from ..forms_common import REQUIRED, Form
 from ..models import CodeList, CodeOption
 from . import codelists_service as service
 
@@ -25,7 +24,7 @@ def _label_field(label: str) -> StringField:
         DataRequired(REQUIRED), Length(max=service.LABEL_MAX, message=LABEL_LENGTH)])
 
 
-class AddOptionForm(FlaskForm):
+class AddOptionForm(Form):
     label = _label_field("Omschrijving")
     code = StringField("Code (niet verplicht)", filters=[_strip], validators=[Optional()])
     ladder = StringField("Trede op de participatieladder (niet verplicht)", filters=[_strip],
@@ -59,7 +58,7 @@ class AddOptionForm(FlaskForm):
         return int(field.data) if field is not None and field.data else None
 
 
-class RenameOptionForm(FlaskForm):
+class RenameOptionForm(Form):
     label = _label_field("Nieuwe omschrijving")
 
     def __init__(self, *args, code_list: CodeList, option: CodeOption, **kwargs):

@@ -1,15 +1,14 @@
 """Forms of the beheer back end."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from ..forms_common import CHOOSE, REQUIRED
+from ..forms_common import CHOOSE, REQUIRED, Form
 
 EMAIL_INVALID = "Geef een geldig e-mailadres in."
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField("Naam van de organisatie", validators=[
         DataRequired(REQUIRED), Length(max=200, message="Maximaal 200 tekens.")])
     region = SelectField("Regio", validators=[InputRequired(CHOOSE)])
@@ -18,7 +17,7 @@ class OrganisationForm(FlaskForm):
         Email(EMAIL_INVALID, check_deliverability=False)])
 
 
-class AdminForm(FlaskForm):
+class AdminForm(Form):
     email = EmailField("E-mailadres", validators=[
         DataRequired(REQUIRED), Length(max=254, message="Maximaal 254 tekens."),
         Email(EMAIL_INVALID, check_deliverability=False)])
@@ -32,7 +31,7 @@ class AdminForm(FlaskForm):
     active = BooleanField("Actief (kan aanmelden)", default=True)
 
 
-class DeleteClientForm(FlaskForm):
+class DeleteClientForm(Form):
     reden = TextAreaField("Reden van de verwijdering", validators=[
         DataRequired("Geef de reden van de verwijdering (bv. de vraag van de organisatie)."),
         Length(max=500, message="Maximaal 500 tekens.")])
@@ -43,5 +42,5 @@ class DeleteClientForm(FlaskForm):
                                 DataRequired("Vink aan dat je de verwijdering bevestigt.")])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An empty form: only the CSRF token, for one-button POST actions."""

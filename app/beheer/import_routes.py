@@ -26,13 +26,13 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
 from .. import keys, legacy_import
 from ..db import session
+from ..forms_common import Form
 from ..models import Organisation
 from . import bp, scope
 
@@ -40,12 +40,12 @@ PENDING_MAX_AGE = 3600  # seconds a checked file waits for its confirmation
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{32,64}"
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(Form):
     bestand = FileField("CSV-bestand uit het oude systeem", validators=[
         FileRequired("Kies het CSV-bestand dat je wil importeren.")])
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     token = HiddenField(validators=[DataRequired(), Regexp(f"^{TOKEN_PATTERN}$")])
 
 

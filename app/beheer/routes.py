@@ -12,7 +12,6 @@ from ..auth import passwords
 from ..auth.services import send_invitation
 from ..db import session
 from ..models import CLIENT_CODE_FIELDS
-
 from . import bp, scope, services
 from .forms import ActionForm, DeleteClientForm, OrganisationForm
 

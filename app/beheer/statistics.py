@@ -4,7 +4,8 @@ Every number is aggregated in SQL; Python only turns the aggregated rows into ta
 needs a fixed number of statements whatever the size of the data:
 
 1. `available_years` — first/last dates of the periods in scope;
-2. `_headline` — counts for the year and the year before (conditional COUNT(DISTINCT …));
+2. `_headline` — counts for the year and the year before (flags per client in one GROUP BY,
+   then sums);
 3. `_distributions` — one UNION ALL of GROUP BY queries: the 12 coded client fields, age groups,
    hours groups (clients active in the year), reasons and perspectives (periods ended in the year);
 4. `_lengths` — count, average and median length of the periods ended in the year (window
@@ -39,7 +40,7 @@ from sqlalchemy import Integer, and_, case, cast, distinct, extract, func, liter
 
 from .. import codelists
 from ..db import session
-from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period
+from ..models import CLIENT_CODE_FIELDS, Client, Period
 from . import scope
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -57,8 +58,8 @@ HOURS_LIMITS = (8, 16, 24, 32)  # inclusive upper bounds of the first four group
 
 HEADLINE_ROWS = (("organisations", "Organisaties met activiteit"),
                  ("active", "Actieve cliënten"),
-                 ("started", "Gestarte cliënten (periode gestart in het jaar)"),
-                 ("stopped", "Gestopte cliënten (periode beëindigd in het jaar)"),
+                 ("started", "Gestarte cliënten"),
+                 ("stopped", "Gestopte cliënten"),
                  ("periods_ended", "Beëindigde begeleidingsperiodes"))
 
 
@@ -217,10 +218,6 @@ def days_between(first, last):
     return last - first  # PostgreSQL: date - date is an integer number of days
 
 
-def _count_distinct_when(condition, column):
-    return func.count(distinct(case((condition, column))))
-
-
 # --- queries -------------------------------------------------------------------------------
 
 def available_years(region_id: int | None, today: date) -> list[int]:
@@ -243,29 +240,52 @@ def default_year(today: date) -> int:
     return today.year - 1
 
 
+def _flag(condition):
+    return func.max(case((condition, 1), else_=0))
+
+
 def _headline(year: int, region_id: int | None) -> tuple[Headline, Headline]:
-    columns = []
+    """First per client (one GROUP BY client over the periods of both years): was it active,
+    did it start, did it stop, how many periods ended; then the sums over the clients."""
+    flags = []
     for y in (year, year - 1):
         first, last = year_bounds(y)
-        columns += [
-            _count_distinct_when(overlaps(first, last), Organisation.id),
-            _count_distinct_when(overlaps(first, last), Period.client_id),
-            _count_distinct_when(Period.start_date.between(first, last), Period.client_id),
-            _count_distinct_when(Period.end_date.between(first, last), Period.client_id),
-            func.count(case((Period.end_date.between(first, last), Period.id))),
-        ]
-    row = session.execute(
-        scoped_periods(region_id, *columns)
-        .where(overlaps(date(year - 1, 1, 1), date(year, 12, 31)))).one()
+        flags += [_flag(overlaps(first, last)).label(f"active_{y}"),
+                  _flag(Period.start_date.between(first, last)).label(f"started_{y}"),
+                  _flag(Period.end_date.between(first, last)).label(f"stopped_{y}"),
+                  func.sum(case((Period.end_date.between(first, last), 1), else_=0))
+                  .label(f"ended_{y}")]
+    per_client = (scoped_periods(region_id, Period.client_id, Client.organisation_id, *flags)
+                  .where(overlaps(date(year - 1, 1, 1), date(year, 12, 31)))
+                  .group_by(Period.client_id, Client.organisation_id).subquery("per_client"))
+    columns = []
+    for y in (year, year - 1):
+        columns += [func.count(distinct(case((per_client.c[f"active_{y}"] == 1,
+                                              per_client.c.organisation_id)))),
+                    func.sum(per_client.c[f"active_{y}"]), func.sum(per_client.c[f"started_{y}"]),
+                    func.sum(per_client.c[f"stopped_{y}"]), func.sum(per_client.c[f"ended_{y}"])]
+    row = session.execute(select(*columns)).one()
     values = [int(v or 0) for v in row]
     return Headline(*values[:5]), Headline(*values[5:])
 
 
 def _distributions(year: int, region_id: int | None) -> dict[str, dict[str | None, int]]:
-    """{part: {code: count}} for every coded field, age, hours, reasons and perspectives."""
+    """{part: {code: count}} for every coded field, age, hours, reasons and perspectives.
+
+    One statement: a CTE of the active clients (their coded fields, birth date and the hours of
+    their latest period in the year: the first row per client of a window over the periods
+    that overlap the year, joined to the client), a CTE of the periods that ended in the year,
+    and a UNION ALL of one GROUP BY per part over those CTEs.
+    """
     first, last = year_bounds(year)
-    active_ids = scoped_periods(region_id, Period.client_id).where(overlaps(first, last))
-    active = (scope.anonymous_clients(region_id).where(Client.id.in_(active_ids))
+    latest = (scoped_periods(region_id, Period.client_id, Period.hours, func.row_number().over(
+        partition_by=Period.client_id,
+        order_by=(Period.start_date.desc(), Period.id.desc())).label("rn"))
+        .where(overlaps(first, last)).subquery("latest"))
+    fields = [getattr(Client, name) for name in CLIENT_CODE_FIELDS]
+    active = (scope.anonymous_clients(region_id)
+              .with_only_columns(Client.birth_date, *fields, latest.c.hours, maintain_column_froms=True)
+              .join(latest, and_(latest.c.client_id == Client.id, latest.c.rn == 1))
               .cte("active_clients"))
     parts = [select(literal(name).label("part"), active.c[name].label("code"),
                     func.count().label("n")).group_by(active.c[name])
@@ -276,24 +296,19 @@ def _distributions(year: int, region_id: int | None) -> dict[str, dict[str | Non
     age_group = case(*[(age < limit, code)
                        for (code, _), limit in zip(AGE_GROUPS[:-1], AGE_LIMITS, strict=True)],
                      else_=AGE_GROUPS[-1][0])
-    ages = select(age_group.label("code")).select_from(active).subquery("ages")
-    parts.append(select(literal("_age").label("part"), ages.c.code, func.count())
-                 .group_by(ages.c.code))
-
     # hours of each active client's latest period in the year
-    ranked = (scoped_periods(region_id, Period.hours, func.row_number().over(
-        partition_by=Period.client_id,
-        order_by=(Period.start_date.desc(), Period.id.desc())).label("rn"))
-        .where(overlaps(first, last)).subquery("ranked"))
-    hours_group = case(*[(ranked.c.hours <= limit, code)
+    hours_group = case(*[(active.c.hours <= limit, code)
                          for (code, _), limit in zip(HOURS_GROUPS[:-1], HOURS_LIMITS, strict=True)],
                        else_=HOURS_GROUPS[-1][0])
-    hours = select(hours_group.label("code")).where(ranked.c.rn == 1).subquery("hours")
-    parts.append(select(literal("_hours").label("part"), hours.c.code, func.count())
-                 .group_by(hours.c.code))
+    # the CASE is computed in a subquery and grouped by its column (PostgreSQL would not
+    # recognise two CASE expressions with bound parameters as the same grouping expression)
+    groups = select(age_group.label("age"), hours_group.label("hours")).subquery("groups")
+    for name in ("age", "hours"):
+        parts.append(select(literal("_" + name).label("part"), groups.c[name], func.count())
+                     .group_by(groups.c[name]))
 
     ended = (scoped_periods(region_id, Period.reden_stopzetting, Period.perspectief)
-             .where(Period.end_date.between(first, last)).subquery("ended"))
+             .where(Period.end_date.between(first, last)).cte("ended"))
     for name in ("reden_stopzetting", "perspectief"):
         parts.append(select(literal("_" + name).label("part"), ended.c[name], func.count())
                      .group_by(ended.c[name]))

@@ -1,5 +1,6 @@
 """GET /beheer/statistieken?jaar=&regio= — tables and SVG charts of one year and region."""
 
+import re
 from datetime import date
 
 from flask import abort, render_template, request
@@ -9,6 +10,7 @@ from . import bp, charts, scope
 from . import statistics as stats
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
+REGION_CODE = re.compile(r"[a-z-]{1,32}")
 
 
 def region_param():
@@ -18,6 +20,8 @@ def region_param():
     An unknown code, or another region for a provinciebeheerder, is a 404 (scope helper).
     """
     code = (request.args.get("regio") or "").strip().lower()
+    if code and not REGION_CODE.fullmatch(code):
+        abort(404)  # never send junk (a NUL byte, a megabyte) to the database
     return scope.region_from_param(code or None)
 
 

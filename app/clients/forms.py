@@ -2,12 +2,11 @@
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..codelists import CodeBook
-from ..forms_common import CHOOSE, REQUIRED, DecimalCommaField, NlDateField
+from ..forms_common import CHOOSE, REQUIRED, DecimalCommaField, Form, NlDateField
 from ..models import CLIENT_CODE_FIELDS
 from . import rules
 
@@ -32,7 +31,7 @@ def _choice(label: str) -> SelectField:
     return SelectField(label, validators=[InputRequired(CHOOSE)], validate_choice=True)
 
 
-class ClientForm(FlaskForm):
+class ClientForm(Form):
     oud_volgnummer = StringField("Oud volgnummer", validators=[
         Optional(), Length(max=50, message="Maximaal 50 tekens.")])
     naam = StringField("Naam", validators=[Optional(), Length(max=200, message="Maximaal 200 tekens.")])
@@ -72,7 +71,7 @@ class ClientForm(FlaskForm):
             getattr(self, name).choices = [("", "— Kies —")] + book.choices(name, keep=keep)
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     uren = DecimalCommaField("Aantal uren", validators=[InputRequired(REQUIRED)])
     startdatum = NlDateField("Startdatum", validators=[InputRequired(REQUIRED)])
     einddatum = NlDateField("Einddatum", validators=[Optional()])

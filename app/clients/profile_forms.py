@@ -3,11 +3,11 @@
 import re
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..codelists import CodeBook
+from ..forms_common import Form
 
 URL_MAX = 300
 DESCRIPTION_MAX = 600
@@ -106,7 +106,7 @@ def normalize_description(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     publieke_naam = StringField("Naam zoals die publiek getoond wordt", validators=[
         _no_control_chars, _max_length(200)])
     straat = StringField("Straat en huisnummer", validators=[_no_control_chars, _max_length(200)])
