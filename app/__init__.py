@@ -57,6 +57,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
 
+    from .urls import BoundedIntConverter
+    app.url_map.converters["int"] = BoundedIntConverter
+
     from . import db, keys
     db.init_app(app)
     keys.init_app(app)
@@ -68,7 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from . import security, templating
+    from . import dataversion, security, templating  # noqa: F401 (dataversion: flush listener)
     security.init_app(app)
     templating.init_app(app)
 

@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import codelists, keys, migrate
+from . import codelists, dataversion, keys, migrate
 from .accounts import AccountError, create_admin, create_organisation
 from .db import session
 
@@ -24,6 +24,7 @@ def upgrade_db_command():
     migrate.upgrade()
     seeded = codelists.seed()
     keys.ensure_check_value()
+    dataversion.ensure()
     session.commit()
     click.echo("Database is up to date" + (" (regions and code lists seeded)." if seeded else "."))
 

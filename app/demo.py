@@ -4,7 +4,7 @@ import random
 
 from sqlalchemy import select
 
-from . import audit, codelists, keys
+from . import audit, codelists, dataversion, keys
 from .accounts import create_admin
 from .auth.passwords import hash_password
 from .db import session
@@ -162,4 +162,5 @@ def generate_clients(org, count: int, rng, start_nr: int | None = None) -> int:
         session.execute(insert(Period), periods)
         from .clients.services import refresh_last_periods
         refresh_last_periods(org.id)
+    dataversion.bump()
     return len(periods)

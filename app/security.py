@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import g, request
+from flask import abort, g, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 

@@ -227,6 +227,7 @@ def main(argv=None) -> int:
     instance = OUT / f"instance-{kind}"
     seed_seconds = prepare(instance, args.database_url, args.organisations, args.clients)
     env = env_for(instance, args.database_url)
+    flask(env, "upgrade-db")  # a database seeded by an older commit gets the newer migrations
     env["LOGIN_LIMIT_PER_IP"] = "1000 per minute"
 
     server = Server(env)

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app import codelists, create_app, keys, migrate
+from app import codelists, create_app, dataversion, keys, migrate
 from app.db import get_engine, session
 from app.demo import DEMO_PASSWORD
 
@@ -50,6 +50,7 @@ def _prepare(url: str, instance: str) -> None:
         migrate.upgrade()
         codelists.seed()
         keys.ensure_check_value()
+        dataversion.ensure()
         session.commit()
         get_engine().dispose()
 

@@ -163,7 +163,7 @@ def test_profile_saves_and_redirects(app, org_client):
     ("postcode", "buitenland", "postcode van 4 cijfers"),
     ("beschrijving", "x" * 601, "Maximaal 600 tekens"),
     ("publieke_naam", "n" * 201, "Maximaal 200 tekens"),
-    ("gemeente", "Has\x00selt", "ongeldige tekens"),
+    ("gemeente", "Has\x07selt", "ongeldige tekens"),
     ("werkvormen", ["atelierwerk", "bestaat_niet"], "Kies enkel werkvormen uit de lijst."),
 ])
 def test_profile_validation_saves_nothing(app, org_client, field, value, message):
@@ -179,6 +179,13 @@ def test_profile_validation_saves_nothing(app, org_client, field, value, message
     for column in ("public_name", "street", "postcode", "municipality", "website", "doeners_url",
                    "description", "werkvormen", "show_public"):
         assert getattr(after, column) == getattr(before, column), column
+
+
+def test_nul_byte_in_the_profile_is_refused_and_saves_nothing(app, org_client):
+    before = org_row(app, org_client.org_id)
+    r = org_client.post("/profiel", data=profile_form(gemeente="Has\x00selt"))
+    assert r.status_code == 400 and "Ongeldige aanvraag" in r.get_data(as_text=True)
+    assert org_row(app, org_client.org_id).municipality == before.municipality
 
 
 @pytest.mark.parametrize("url", ["https://doeners.be/org/12", "http://www.doeners.be/org/12",

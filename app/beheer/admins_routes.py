@@ -132,7 +132,7 @@ def audit_log():
     kind = request.args.get("soort", "")
     kind = kind if kind in audit.KINDS else ""
     org_param = request.args.get("organisatie", "")
-    org = scope.get_organisation(int(org_param)) if org_param.isdigit() else None
+    org = scope.get_organisation(int(org_param)) if org_param.isdigit() and len(org_param) < 10 else None
     since, since_raw = _date_arg("van")
     until, until_raw = _date_arg("tot")
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

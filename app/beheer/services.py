@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import delete, exists, extract, func, or_, select
 
-from .. import audit
+from .. import audit, dataversion
 from ..accounts import AccountError, check_email
 from ..db import session
 from ..models import Account, Client, Organisation, Period, Region
@@ -97,6 +97,7 @@ def delete_client(client_id: int, reason: str) -> tuple[int, int]:
     row = scope.get_anonymous_client(client_id)
     n_periods = session.execute(delete(Period).where(Period.client_id == row.id)).rowcount
     session.execute(delete(Client).where(Client.id == row.id))
+    dataversion.bump()
     audit.record("client_deleted", organisation_id=row.organisation_id, volgnummer=row.nr,
                  periodes=n_periods, reden=reason.strip())
     return row.organisation_id, row.nr

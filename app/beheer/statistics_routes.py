@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import abort, render_template, request
 
-from .. import codelists
+from .. import codelists, dataversion
 from . import bp, charts, scope
 from . import statistics as stats
 
@@ -48,11 +48,12 @@ def statistics():
     region = region_param()
     region_id = region.id if region else None
     today = date.today()
-    years = stats.available_years(region_id, today)
+    scope_key = (scope.own_region_id(), region_id, today)
+    years = dataversion.cached("years", scope_key, lambda: stats.available_years(region_id, today))
     year = year_param(stats.default_year(today))
     if year not in years:
         years = sorted({*years, year}, reverse=True)
-    data = stats.compute(year, region_id)
+    data = dataversion.cached("statistics", (*scope_key, year), lambda: stats.compute(year, region_id))
 
     comparison = data.comparison
     headline_chart = charts.paired_chart(
