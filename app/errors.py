@@ -72,8 +72,12 @@ def init_app(app) -> None:
     @app.errorhandler(OperationalError)
     def _db_down(exc):
         _rollback()
-        log.error("database unavailable on %s %s: %s", request.method, request.path,
-                  type(exc.orig).__name__ if getattr(exc, "orig", None) else type(exc).__name__)
+        orig = getattr(exc, "orig", None) or exc
+        # the driver's first line says what is wrong (server down, disk full, read-only file);
+        # it never holds a password, and query parameters are not part of it
+        reason = str(orig).strip().splitlines()[0][:200] if str(orig).strip() else ""
+        log.error("database unavailable on %s %s: %s: %s", request.method, request.path,
+                  type(orig).__name__, reason)
         return error_page(503, database_broken=True)
 
     @app.errorhandler(DBAPIError)

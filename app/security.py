@@ -39,8 +39,9 @@ def init_app(app) -> None:
     @app.before_request
     def _refuse_nul_bytes():
         # no field of ours may hold a NUL byte; PostgreSQL cannot even store one in text
-        if "\x00" in request.full_path or any(
-                "\x00" in value for values in request.form.listvalues() for value in values):
+        if "\x00" in request.path or any(
+                "\x00" in value for source in (request.args, request.form)
+                for values in source.listvalues() for value in values):
             abort(400)
 
     @app.after_request

@@ -5,6 +5,7 @@ import subprocess
 import uuid
 
 import pytest
+from conftest import CsrfClient, login
 from helpers import add_client
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -12,7 +13,6 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.db import get_engine, session
 from app.models import Client
-from conftest import CsrfClient, login
 
 
 def test_backup_restores_into_a_fresh_instance(app, org_client, tmp_path, db_url):

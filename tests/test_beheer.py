@@ -4,12 +4,12 @@ import logging
 import re
 
 import pytest
+from conftest import PASSWORD, login
 from helpers import add_client, add_period, first_code
 from sqlalchemy import func, select
 
 from app.db import session
 from app.models import Account, AuditEvent, Client, Period
-from conftest import PASSWORD, login
 
 CANARY = "ZZCANARY"
 
@@ -75,7 +75,8 @@ def test_canary_name_never_appears_under_beheer(app, world, caplog):
     orgs, admins = world
     urls = [r.rule for r in _beheer_rules(app) if "GET" in r.methods and not r.arguments]
     for region in orgs.values():
-        urls += [f"/beheer/organisaties/{region['id']}", f"/beheer/clienten/{region['client_id']}/verwijderen",
+        urls += [f"/beheer/organisaties/{region['id']}",
+                 f"/beheer/clienten/{region['client_id']}/verwijderen",
                  f"/beheer/organisaties/{region['id']}/bewerken"]
     for url in urls:
         r = admins["super"].get(url)
@@ -116,7 +117,8 @@ def test_create_organisation_sends_invitation_and_edit_and_deactivate(app, world
     r = c.post("/beheer/organisaties/nieuw", data={"name": "Ander", "region": "limburg",
                                                  "email": "nieuw@example.be"})
     assert "al een login" in text(r)
-    r = c.post("/beheer/organisaties/nieuw", data={"name": "X", "region": "antwerpen", "email": "x@example.be"})
+    r = c.post("/beheer/organisaties/nieuw",
+               data={"name": "X", "region": "antwerpen", "email": "x@example.be"})
     assert r.status_code in (200, 404) and "x@example.be" not in text(c.get("/beheer/organisaties"))
 
 
@@ -147,7 +149,8 @@ def test_delete_on_request_needs_reason_and_password_and_is_audited(app, world):
     assert "wachtwoord klopt niet" in text(r)
     with app.app_context():
         assert session.get(Client, lim["client_id"]) is not None
-    r = admins["limburg"].post(url, data={"reden": "Foute registratie", "password": PASSWORD, "bevestig": "y"})
+    r = admins["limburg"].post(url, data={"reden": "Foute registratie", "password": PASSWORD,
+                                          "bevestig": "y"})
     assert r.status_code == 302
     with app.app_context():
         assert session.get(Client, lim["client_id"]) is None

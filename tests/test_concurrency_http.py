@@ -2,13 +2,13 @@
 
 import threading
 
+from conftest import PASSWORD
 from helpers import client_form
+from live import AppProcess, Session
 from sqlalchemy import func, select
 
 from app.db import session
 from app.models import Client
-from conftest import PASSWORD
-from live import AppProcess, Session
 
 THREADS, PER_THREAD = 20, 50
 

@@ -23,9 +23,7 @@ Besides that barrage:
 - a crawl of the organisation's and the beheerder's pages fails when a POST form with fields
   appears that FORMS does not cover.
 
-Known application bugs are pinned down with strict xfail markers (see the reasons); a payload
-with a known bug is left out of the per-form barrage (and attacked over all forms in a separate
-xfail test), so that the barrage stays green and keeps guarding everything else.
+Known application bugs are pinned down with strict xfail markers (see GET_FORM_BUGS).
 """
 
 import io
@@ -334,15 +332,6 @@ def _password_is_exactly(w: World, payload) -> list[str]:
 
 
 ON_PG = PG_URL is not None
-NUL_GUARD_REASON = (
-    "app/security.py _refuse_nul_bytes() calls abort(400) but never imports abort: every "
-    "request with a NUL byte in a form field (or in the path) ends in NameError -> 500")
-# payloads that currently hit an application bug on (nearly) every form: they are left out of
-# the per-form barrage (which keeps guarding all other payloads) and run, over every form, in
-# test_known_bad_payload_on_every_form with a strict xfail marker
-KNOWN_BAD_PAYLOADS: dict[str, tuple[bool, str]] = {
-    "nul-byte": (True, NUL_GUARD_REASON),
-}
 
 
 def _nul_rows(app) -> set[tuple[str, int]]:
@@ -367,19 +356,7 @@ def test_hostile_payloads_are_refused_cleanly(world, name):
     case = FORMS[name]
     problems = []
     for payload_name, payload in PAYLOADS.items():
-        if payload_name not in KNOWN_BAD_PAYLOADS:
-            problems += _attack(world, name, case, payload_name, payload)
-    assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize("payload_name", [
-    pytest.param(payload_name, marks=[pytest.mark.xfail(condition, reason=reason, strict=True)])
-    for payload_name, (condition, reason) in KNOWN_BAD_PAYLOADS.items()])
-def test_known_bad_payload_on_every_form(world, payload_name):
-    """The same checks as the barrage, for a payload with a known bug, over every form."""
-    problems = []
-    for name, case in FORMS.items():
-        problems += _attack(world, name, case, payload_name, PAYLOADS[payload_name])
+        problems += _attack(world, name, case, payload_name, payload)
     assert not problems, "\n".join(problems)
 
 
@@ -427,20 +404,9 @@ def _valid(w: World, name: str) -> tuple[object, str, dict[str, str], list[str]]
     return client, path, data, fields
 
 
-NUL_FIELD_BUGS: dict[str, tuple[bool, str]] = {
-    name: (True, NUL_GUARD_REASON)
-    for name in ("new-client", "edit-client", "beheer-new-organisation", "beheer-edit-organisation",
-                 "beheer-new-admin", "beheer-edit-admin", "beheer-delete-client",
-                 "beheer-codelist-add")}
-
-
 @pytest.mark.parametrize("name", [
-    pytest.param(name, marks=[pytest.mark.xfail(NUL_FIELD_BUGS[name][0], strict=True,
-                                                reason=NUL_FIELD_BUGS[name][1])]
-                 if name in NUL_FIELD_BUGS else [])
-    for name in ("new-client", "edit-client", "beheer-new-organisation",
-                 "beheer-edit-organisation", "beheer-new-admin", "beheer-edit-admin",
-                 "beheer-delete-client", "beheer-codelist-add")])
+    "new-client", "edit-client", "beheer-new-organisation", "beheer-edit-organisation",
+    "beheer-new-admin", "beheer-edit-admin", "beheer-delete-client", "beheer-codelist-add"])
 def test_nul_byte_in_one_free_text_field(world, name):
     """A NUL byte in one free-text field of an otherwise valid form: refused with a field
     error or stored without it, never a 500 and never a NUL in the database."""
@@ -478,13 +444,7 @@ NUL_QUERY_REASON = (
     "?q= and ?regio= of /beheer/organisaties) reaches the SQL query -> DataError -> 500; "
     "the NUL guard in app/security.py looks at request.full_path, whose query string is still "
     "percent-encoded (%00), so it never sees these")
-GET_FORM_BUGS: dict[str, tuple[bool, str]] = {
-    "/dashboard": (ON_PG, NUL_QUERY_REASON),
-    "/beheer/organisaties": (ON_PG, NUL_QUERY_REASON),
-    "/beheer/audit": (True, "?organisatie=99999999999999999999 passes the isdigit() check and "
-                            "is compared with an INTEGER column -> OverflowError (SQLite) / "
-                            "DataError (PostgreSQL) -> 500"),
-}
+GET_FORM_BUGS: dict[str, tuple[bool, str]] = {}  # none known
 
 
 @pytest.mark.parametrize("page", [
@@ -525,9 +485,6 @@ def test_hostile_query_parameters_on_search_and_filter_forms(world, page):
 HUGE_ID = "99999999999999999999"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the <int:...> URL converter is unbounded: an id beyond the database's INTEGER range is "
-    "passed to the query -> OverflowError (SQLite) / DataError (PostgreSQL) -> 500 instead of 404"))
 def test_huge_ids_in_urls_give_404(world):
     """Every route with an integer part, one part at a time replaced by a number beyond any
     database integer (the other parts valid): a Dutch 404, never a 500."""

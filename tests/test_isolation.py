@@ -3,12 +3,12 @@
 import re
 
 import pytest
+from conftest import login
 from helpers import add_client, add_period
 from sqlalchemy import select
 
 from app.db import session
 from app.models import Client, Period
-from conftest import login
 
 
 def _org_routes(app):

@@ -5,13 +5,13 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import PG_URL, login
 from helpers import add_client, add_period
 from sqlalchemy import select
 
 from app import create_app, crypto
 from app.db import get_engine, session
 from app.models import Client
-from conftest import PG_URL, login
 
 CANARY = "ZZCANARY"
 

@@ -1,10 +1,10 @@
 """Behind a reverse proxy: X-Forwarded-* is trusted only when TRUSTED_PROXIES says so."""
 
+from conftest import PASSWORD
 from sqlalchemy import select
 
 from app.db import session
 from app.models import AuditEvent
-from conftest import PASSWORD
 
 
 def _last_ip(app):

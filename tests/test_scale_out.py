@@ -1,17 +1,16 @@
 """Several app processes behind one database (and Redis): sessions, logout, throttle, numbering."""
 
-import re
 import threading
 import uuid
 
 import pytest
+from conftest import PASSWORD, PG_URL
 from helpers import client_form
+from live import AppProcess, Session
 from sqlalchemy import select
 
 from app.db import session
 from app.models import Client
-from conftest import PASSWORD, PG_URL
-from live import AppProcess, Session
 
 
 def _redis_or_skip() -> str:

@@ -354,6 +354,7 @@ def test_page_without_any_data(app, make_admin):
 
 def test_junk_parameters_are_404_not_500(app, world):
     c = _admin_client(app, world["admins"]["super"])
-    for query in ("regio=%00", "regio=" + "x" * 5000, "jaar=%00", "jaar=99999999999999999999",
-                  "jaar=1850", "jaar=-1"):
+    for query in ("regio=" + "x" * 5000, "jaar=99999999999999999999", "jaar=1850", "jaar=-1"):
         assert c.get(f"/beheer/statistieken?{query}").status_code == 404, query
+    for query in ("regio=%00", "jaar=%00"):  # a NUL byte anywhere is refused before the view
+        assert c.get(f"/beheer/statistieken?{query}").status_code == 400, query

@@ -2,12 +2,12 @@
 
 import re
 
+from conftest import PASSWORD, login
 from helpers import add_client, add_period
 from sqlalchemy import select
 
 from app.db import session
 from app.models import Client
-from conftest import PASSWORD, login
 
 
 def active_count(admin, year=2024) -> int:

@@ -281,8 +281,20 @@ def test_close_a_period_then_start_a_new_one(page, live_server, make_org):
 def _history(page, action) -> None:
     """go_back/go_forward: htmx finds no cached copy (historyCacheSize 0) and, with
     refreshOnHistoryMiss, reloads the page; wait for that document to arrive."""
-    with page.expect_response(lambda r: r.request.resource_type == "document"):
-        action()
+    import time
+    log = []
+    t0 = time.monotonic()
+    page.on("request", lambda r: log.append(("req", round(time.monotonic() - t0, 3), r.url, r.resource_type)))
+    page.on("response", lambda r: log.append(("resp", round(time.monotonic() - t0, 3), r.url)))
+    page.on("framenavigated", lambda f: log.append(("nav", round(time.monotonic() - t0, 3), f.url)))
+    try:
+        with page.expect_response(lambda r: r.request.resource_type == "document"):
+            action()
+            log.append(("action-done", round(time.monotonic() - t0, 3)))
+    except Exception:
+        page.wait_for_timeout(4000)
+        print("DIAG", log)
+        raise
     page.wait_for_load_state()
 
 
