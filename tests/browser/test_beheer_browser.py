@@ -3,7 +3,7 @@
 import csv
 import io
 
-from conftest import PASSWORD
+from conftest import PASSWORD, login
 from helpers import add_client, add_period, first_code
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -11,7 +11,6 @@ from sqlalchemy import select
 from app.db import session
 from app.models import Client
 from browser.conftest import axe_check, login_in_browser
-from conftest import login
 
 
 def _data(app, make_org):

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from conftest import PASSWORD
 from helpers import client_values, first_code
 from playwright.sync_api import expect
 from sqlalchemy import delete, func, select
@@ -103,12 +104,13 @@ def dashboard_requests(page, live_server) -> list[dict]:
     return seen
 
 
-def logged_in(page, live_server, make_org, *specs, name="De Werkplaats vzw") -> int:
+def logged_in(page, live_server, make_org, *specs, name="De Werkplaats vzw") -> str:
+    """A new organisation with these clients, logged in on its dashboard; returns its e-mail."""
     org_id, email = make_org(name=name)
     seed(live_server.app, org_id, *specs)
     login_in_browser(page, live_server, email)
     expect(page).to_have_url(f"{live_server.url}/dashboard")
-    return org_id
+    return email
 
 
 def fill_client_form(page, *, skip_select: str | None = None, postcode: str = "3500") -> None:
@@ -535,7 +537,7 @@ def test_client_and_period_forms_have_no_wcag_violations(page, live_server, make
 
 @pytest.mark.parametrize("how", ["revoked-on-the-server", "cookies-cleared"])
 def test_expired_session_during_a_search_leads_to_the_login_page(page, live_server, make_org, how):
-    logged_in(page, live_server, make_org, *active(3, name="Jan Peeters"))
+    email = logged_in(page, live_server, make_org, *active(3, name="Jan Peeters"))
     expect(rows(page)).to_have_count(3)
     if how == "revoked-on-the-server":
         with live_server.app.app_context():
@@ -553,3 +555,12 @@ def test_expired_session_during_a_search_leads_to_the_login_page(page, live_serv
     assert page.locator("input[type=password]").count() == 1
     if how == "revoked-on-the-server":
         expect(page.locator(".flashes")).to_contain_text("Je sessie is verlopen. Meld je opnieuw aan.")
+
+    # logging in again leads back to the search, as a whole page
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page).to_have_url(re.compile(r"/dashboard\?q=2&sort=nr_asc&tab=actief$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("De Werkplaats vzw")
+    expect(first_cells(page)).to_have_text(["2"])
+    expect(page.get_by_label("Zoek")).to_have_value("2")
