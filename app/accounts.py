@@ -68,7 +68,8 @@ def create_admin(email: str, region: Region | None, password: str | None = None,
     account = Account(email=email, kind="admin", is_super=region is None,
                       region_id=region.id if region else None,
                       contact_organisation=contact.get("organisation"),
-                      contact_name=contact.get("name"), contact_phone=contact.get("phone"))
+                      contact_name=contact.get("name"), contact_phone=contact.get("phone"),
+                      contact_email=(contact.get("contact_email") or "").strip().lower() or None)
     session.add(account)
     session.flush()
     audit.record("admin_created", email=email, region=region.code if region else "alle")

@@ -38,14 +38,16 @@ def upgrade_db_command():
 @click.option("--name", help="contact name shown on /contact")
 @click.option("--phone", help="contact phone shown on /contact")
 @click.option("--organisation", help="organisation shown on /contact")
-def create_admin_command(email, region_code, all_regions, password, name, phone, organisation):
+@click.option("--contact-email", help="e-mail shown on /contact (default: the login address)")
+def create_admin_command(email, region_code, all_regions, password, name, phone, organisation,
+                         contact_email):
     """Create a beheerder: --region CODE (provinciebeheerder) or --all (superbeheerder)."""
     if bool(region_code) == bool(all_regions):
         raise click.UsageError("give exactly one of --region CODE or --all")
     region = None if all_regions else _region(region_code)
     try:
         account, sent = create_admin(email, region, password, name=name, phone=phone,
-                                     organisation=organisation)
+                                     organisation=organisation, contact_email=contact_email)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     _report(account.email, password, sent)

@@ -88,6 +88,7 @@ class Account(UserMixin, Base):
     contact_organisation: Mapped[str | None] = mapped_column(String(200))
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(50))
+    contact_email: Mapped[str | None] = mapped_column(String(254))  # else the login address
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     region: Mapped[Region | None] = relationship(lazy="joined")

@@ -171,10 +171,14 @@ def test_beheerders_page_is_for_superbeheerder_only(app, world):
     assert admins["limburg"].get("/beheer/beheerders").status_code == 403
     r = admins["super"].post("/beheer/beheerders/nieuw", data={
         "email": "nieuwe.beheerder@example.be", "region": "brussel", "contact_name": "Jo",
-        "contact_phone": "02/000.00.00", "contact_organisation": "Steunpunt Brussel"})
+        "contact_phone": "02/000.00.00", "contact_organisation": "Steunpunt Brussel",
+        "contact_email": "Brussel@steunpunt.example.be"})
     assert r.status_code == 302
     page = text(admins["super"].get("/beheer/beheerders"))
     assert "nieuwe.beheerder@example.be" in page and "Brussel" in page and "Steunpunt Brussel" in page
+    contact = app.test_client().get("/contact").get_data(as_text=True)
+    assert "Steunpunt Brussel" in contact and "brussel@steunpunt.example.be" in contact
+    assert "nieuwe.beheerder@example.be" not in contact  # the login address stays private
     with app.app_context():
         account = session.scalar(select(Account).where(Account.email == "nieuwe.beheerder@example.be"))
         assert account.kind == "admin" and not account.is_super and account.region.code == "brussel"

@@ -48,7 +48,8 @@ def new_admin():
         try:
             account, sent = create_admin(form.email.data, region, None,
                                          organisation=form.contact_organisation.data,
-                                         name=form.contact_name.data, phone=form.contact_phone.data)
+                                         name=form.contact_name.data, phone=form.contact_phone.data,
+                                         contact_email=form.contact_email.data)
         except AccountError as exc:
             form.email.errors.append(str(exc))
         else:
@@ -70,6 +71,7 @@ def edit_admin(account_id: int):
         data = {"email": account.email, "region": account.region.code if account.region else ALL,
                 "contact_organisation": account.contact_organisation,
                 "contact_name": account.contact_name, "contact_phone": account.contact_phone,
+                "contact_email": account.contact_email,
                 "active": account.active}
     form = AdminForm(data=data)
     _admin_region_choices(form)
@@ -97,6 +99,7 @@ def _update_admin(account: Account, form) -> None:
     account.contact_organisation = form.contact_organisation.data or None
     account.contact_name = form.contact_name.data or None
     account.contact_phone = form.contact_phone.data or None
+    account.contact_email = (form.contact_email.data or "").strip().lower() or None
     if account.active and not form.active.data:
         revoke_all_sessions(account.id)
     account.active = form.active.data

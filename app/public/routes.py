@@ -98,8 +98,9 @@ def contact():
     has_name = func.coalesce(func.trim(Account.contact_name), "") != ""
     has_org = func.coalesce(func.trim(Account.contact_organisation), "") != ""
     rows = session.execute(
-        select(Account.region_id, Account.email, Account.contact_organisation,
-               Account.contact_name, Account.contact_phone)
+        select(Account.region_id,
+               func.coalesce(Account.contact_email, Account.email).label("email"),
+               Account.contact_organisation, Account.contact_name, Account.contact_phone)
         .where(Account.kind == "admin", Account.is_super.is_(False), Account.active.is_(True),
                Account.region_id.is_not(None), or_(has_name, has_org))
         .order_by(func.coalesce(Account.contact_organisation, ""),
