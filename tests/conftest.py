@@ -8,11 +8,12 @@ import socket
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from email.message import Message
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
 from app import codelists, create_app, dataversion, keys, migrate
@@ -224,6 +225,23 @@ def app(make_app):
 def ctx(app):
     with app.app_context():
         yield app
+
+
+@contextmanager
+def recorded_statements(app):
+    """Collect the SQL statements the app's engine runs inside the with-block."""
+    with app.app_context():
+        engine = get_engine()
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
 
 
 class CsrfClient(FlaskClient):

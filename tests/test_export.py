@@ -12,13 +12,13 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from conftest import login
+from conftest import login, recorded_statements
 from helpers import LISTS, client_values, first_code, label_of
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from test_statistics import CANARY, build_world
 
 from app.beheer import export
-from app.db import get_engine, session
+from app.db import session
 from app.models import CLIENT_CODE_FIELDS, AuditEvent, Client, Period
 
 HEADERS = ["Organisatie", "Regio", "Nr", "Nr (oud)", "Geboortejaar", "Geslacht", "Burgerlijke staat",
@@ -195,20 +195,10 @@ def test_exports_are_audited(app, world):
 
 
 def test_no_name_and_no_birth_date_in_exports(app, world):
-    with app.app_context():
-        engine = get_engine()
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
     c = _admin(app, world["admins"]["super"])
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with recorded_statements(app) as statements:
         csv_body = c.get("/beheer/export.csv").get_data()
         xlsx_body = c.get("/beheer/export.xlsx").get_data()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     assert statements and not any("name_enc" in s for s in statements)
     with zipfile.ZipFile(io.BytesIO(xlsx_body)) as archive:
         unpacked = b"".join(archive.read(name) for name in archive.namelist())

@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from conftest import audit_rows, login
+from conftest import audit_rows, login, recorded_statements
 from helpers import add_client, add_period
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
-from app.db import get_engine, session
+from app.db import session
 from app.models import Account, CodeList, CodeOption, Organisation
 
 PUBLIC_PAGES = ("/login", "/password/new", "/arbeidszorginitiatieven", "/contact", "/help",
@@ -352,19 +352,9 @@ def test_tile_links_to_doeners_else_website_else_nothing(app, client, make_org):
 
 def test_initiatives_query_count_does_not_grow_with_organisations(app, client, make_org):
     def count():
-        with app.app_context():
-            engine = get_engine()
-        statements = []
-
-        def before(conn, cursor, statement, *args):
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", before)
-        try:
+        with recorded_statements(app) as recorded:
             assert client.get("/arbeidszorginitiatieven?werkvorm=atelierwerk").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", before)
+        statements = [s for s in recorded if s.lstrip().upper().startswith("SELECT")]
         STATEMENTS[:] = statements
         return len(statements)
 

@@ -3,28 +3,17 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+from conftest import recorded_statements
 from helpers import client_values
-from sqlalchemy import event
 
 from app.clients import services
-from app.db import get_engine, session
+from app.db import session
 from app.models import Organisation, Period
 
 
 def _count_queries(app, client, url):
-    with app.app_context():
-        engine = get_engine()
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        r = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    assert r.status_code == 200
+    with recorded_statements(app) as statements:
+        assert client.get(url).status_code == 200
     return len(statements)
 
 

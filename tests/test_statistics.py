@@ -5,15 +5,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import login
+from conftest import login, recorded_statements
 from flask import g
 from helpers import add_client, add_period, client_values
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.beheer import charts
 from app.beheer import statistics as stats
 from app.clients import services
-from app.db import get_engine, session
+from app.db import session
 from app.models import Account, CodeList, CodeOption, Organisation, Period, Region
 
 CANARY = "ZZCANARY"
@@ -289,39 +289,19 @@ def test_canary_and_name_column_never_reach_statistics(app, world):
     login(org_client, world["limburg_email"])
     nr = add_client(org_client, naam=f"{CANARY} via formulier", geboortedatum="1991-11-11")
     assert add_period(org_client, nr, startdatum="2025-01-06").status_code == 302
-    with app.app_context():
-        engine = get_engine()
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
     c = _admin_client(app, world["admins"]["super"])
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with recorded_statements(app) as statements:
         bodies = [c.get(url).get_data() for url in (
             "/beheer/statistieken?jaar=2025", "/beheer/statistieken?jaar=2024&regio=limburg",
             "/beheer/statistieken")]
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     for body in bodies:
         assert CANARY.encode() not in body
     assert statements and not any("name_enc" in s for s in statements)
 
 
 def _count_statements(app, client, url):
-    with app.app_context():
-        engine = get_engine()
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with recorded_statements(app) as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     return len(statements)
 
 
