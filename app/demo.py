@@ -98,9 +98,15 @@ POSTCODES = ("1000", "1500", "1501", "1800", "2000", "2018", "2300", "2800", "30
              "3600", "3800", "8000", "8500", "8800", "9000", "9100", "9300", "9700", "buitenland")
 
 
+KNOWN_WEIGHTS = {"man": 60, "vrouw": 39, "x": 1}  # gender: roughly as in the yearly reports
+
+
 def _weighted(rng, options: list[str]) -> str:
-    """Earlier options are more common, like real registrations."""
-    weights = [1.0 / (i + 1.5) for i in range(len(options))]
+    """Earlier options are more common, like real registrations (gender as in real data)."""
+    if all(o in KNOWN_WEIGHTS for o in options):
+        weights = [KNOWN_WEIGHTS[o] for o in options]
+    else:
+        weights = [1.0 / (i + 1.5) for i in range(len(options))]
     return rng.choices(options, weights)[0]
 
 
