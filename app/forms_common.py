@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.widgets import DateInput, TextInput
@@ -55,6 +56,12 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _DutchTranslations()
+
+
+def page_arg() -> int:
+    """The ?page= of a paginated list: a small positive number, else 1."""
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
 
 
 def parse_date(raw: str) -> date:

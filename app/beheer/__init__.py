@@ -10,4 +10,11 @@ def _beheerders_only():
     return require_kind("admin")
 
 
-from . import codelists_routes, export_routes, import_routes, routes, statistics_routes  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    admins_routes,
+    codelists_routes,
+    export_routes,
+    import_routes,
+    routes,
+    statistics_routes,
+)

@@ -11,7 +11,7 @@ from .. import audit, codelists
 from ..accounts import AccountError, check_email, create_admin
 from ..auth.services import revoke_all_sessions, send_invitation
 from ..db import session
-from ..forms_common import parse_date
+from ..forms_common import page_arg, parse_date
 from ..models import Account, AuditEvent, Organisation
 from . import bp, scope
 from .forms import ActionForm, AdminForm
@@ -151,8 +151,7 @@ def audit_log():
         query = query.where(AuditEvent.at >= datetime.combine(since, datetime.min.time()))
     if until:
         query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), datetime.min.time()))
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 7 else 1
+    page = page_arg()
     events = session.scalars(query.limit(AUDIT_PER_PAGE + 1).offset((page - 1) * AUDIT_PER_PAGE)).all()
     org_names = dict(session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_({e.organisation_id for e in events if e.organisation_id}))).all())

@@ -11,16 +11,12 @@ from ..accounts import AccountError, create_organisation
 from ..auth import passwords
 from ..auth.services import send_invitation
 from ..db import session
+from ..forms_common import page_arg
 from ..models import CLIENT_CODE_FIELDS
 from . import bp, scope, services
 from .forms import ActionForm, DeleteClientForm, OrganisationForm
 
 STATUSES = {"": "Alle", "actief": "Actief", "gedeactiveerd": "Gedeactiveerd"}
-
-
-def _page_arg() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 7 else 1
 
 
 def _region_choices(form) -> None:
@@ -73,7 +69,7 @@ def new_organisation():
 @bp.route("/organisaties/<int:org_id>")
 def organisation(org_id: int):
     org = scope.get_organisation(org_id)
-    page = _page_arg()
+    page = page_arg()
     rows, periods, total = services.anonymous_client_page(org, page)
     pages = max(1, -(-total // services.PER_PAGE))
     return render_template("beheer/organisation.html", org=org, account=services.login_of(org),
@@ -141,10 +137,3 @@ def delete_client(client_id: int):
                   "success")
             return redirect(url_for("beheer.organisation", org_id=org.id))
     return render_template("beheer/delete_client.html", form=form, row=row, org=org)
-
-
-
-
-
-
-from . import admins_routes  # noqa: E402,F401

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from .. import codelists, htmx
 from ..db import session
+from ..forms_common import page_arg
 from . import bp, names, services
 from .forms import GROUPS, ClientForm, PeriodForm
 from .validation import client_values, period_values
@@ -19,8 +20,7 @@ def dashboard():
     args = request.args
     tab = args.get("tab") if args.get("tab") in services.TABS else "actief"
     sort = args.get("sort") if args.get("sort") in services.SORTS else "nr_asc"
-    page = args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 7 else 1
+    page = page_arg()
     listing = services.list_clients(_org(), tab, args.get("q", ""), sort, page,
                                     current_app.config["PAGE_SIZE"], date.today())
     return htmx.render("clients/dashboard.html", "clients/_client_list.html",
