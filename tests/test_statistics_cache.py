@@ -37,3 +37,29 @@ def test_new_period_edit_and_delete_show_immediately(app, make_org, make_admin):
                    data={"reden": "Foute registratie", "password": PASSWORD, "bevestig": "y"})
     assert r.status_code == 302
     assert active_count(admin) == 1
+
+
+def test_a_write_in_another_region_keeps_the_cache_and_a_region_move_renews_it(app, make_org,
+                                                                                make_admin):
+    from conftest import recorded_statements
+    _, lim_email = make_org(region="limburg")
+    _, ant_email = make_org(region="antwerpen")
+    lim, ant = app.test_client(), app.test_client()
+    login(lim, lim_email)
+    login(ant, ant_email)
+    add_period(lim, add_client(lim), startdatum="2024-02-01")
+    admin = app.test_client()
+    login(admin, make_admin("limburg"))
+    assert active_count(admin) == 1
+    add_period(ant, add_client(ant), startdatum="2024-02-01")  # Antwerpen only
+    with recorded_statements(app) as cached_view:
+        assert active_count(admin) == 1
+    assert not any("GROUP BY" in s.upper() for s in cached_view)  # served from the cache
+    superadmin = app.test_client()
+    login(superadmin, make_admin(None))
+    page = superadmin.get("/beheer/organisaties?regio=antwerpen").get_data(as_text=True)
+    org_id = int(re.search(r"/beheer/organisaties/(\d+)\"", page).group(1))
+    r = superadmin.post(f"/beheer/organisaties/{org_id}/bewerken", data={
+        "name": "Verhuisd", "region": "limburg", "email": ant_email})
+    assert r.status_code == 302
+    assert active_count(admin) == 2  # the moved organisation now counts for Limburg

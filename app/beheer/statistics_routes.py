@@ -49,11 +49,13 @@ def statistics():
     region_id = region.id if region else None
     today = date.today()
     scope_key = (scope.own_region_id(), region_id, today)
-    years = dataversion.cached("years", scope_key, lambda: stats.available_years(region_id, today))
+    years = dataversion.cached("years", scope_key, lambda: stats.available_years(region_id, today),
+                               region_id)
     year = year_param(stats.default_year(today))
     if year not in years:
         years = sorted({*years, year}, reverse=True)
-    data = dataversion.cached("statistics", (*scope_key, year), lambda: stats.compute(year, region_id))
+    data = dataversion.cached("statistics", (*scope_key, year),
+                              lambda: stats.compute(year, region_id), region_id)
 
     comparison = data.comparison
     headline_chart = charts.paired_chart(
