@@ -3,7 +3,6 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app
 from flask_login import current_user
 
 
@@ -44,17 +43,14 @@ NAV_PUBLIC = (("public.initiatives", "Arbeidszorginitiatieven"), ("public.contac
 
 
 def _nav_extra():
-    """Menu items whose pages exist, for the current kind of visitor."""
-    if current_user.is_authenticated:
-        items = NAV_ORG if current_user.is_org else NAV_SUPER if current_user.is_super else NAV_ADMIN
-    else:
-        items = NAV_PUBLIC
-    return [(e, label) for e, label in items if e in current_app.view_functions]
+    """Menu items for the current kind of visitor."""
+    if not current_user.is_authenticated:
+        return NAV_PUBLIC
+    return NAV_ORG if current_user.is_org else NAV_SUPER if current_user.is_super else NAV_ADMIN
 
 
 def init_app(app) -> None:
     app.jinja_env.globals["nav_extra"] = _nav_extra
-    app.jinja_env.globals["has_endpoint"] = lambda name: name in current_app.view_functions
     app.jinja_env.filters["date_nl"] = date_nl
     app.jinja_env.filters["datetime_nl"] = datetime_nl
     app.jinja_env.filters["number_nl"] = number_nl

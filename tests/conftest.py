@@ -304,6 +304,13 @@ def login(client, email, password=PASSWORD):
     return client.post("/login", data={"email": email, "password": password})
 
 
+def logged_in_client(app, email, password=PASSWORD):
+    """A new test client, logged in (fails the test when the login does not succeed)."""
+    c = app.test_client()
+    assert login(c, email, password).status_code == 302
+    return c
+
+
 @pytest.fixture
 def org_client(app, make_org):
     """A client logged in as a fresh organisation; .org_id and .email are attached."""

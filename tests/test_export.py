@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from conftest import login, recorded_statements
+from conftest import logged_in_client, login, recorded_statements
 from helpers import LISTS, client_values, first_code, label_of
 from sqlalchemy import func, insert, select, text
 from test_statistics import CANARY, build_world
@@ -31,12 +31,6 @@ HEADERS = ["Organisatie", "Regio", "Nr", "Nr (oud)", "Geboortejaar", "Geslacht",
 @pytest.fixture
 def world(app, make_org, make_admin):
     return build_world(app, make_org, make_admin)
-
-
-def _admin(app, email):
-    c = app.test_client()
-    assert login(c, email).status_code == 302
-    return c
 
 
 def _expected(org, region, nr, old, birth_year, codes, hours, start, end=None, reden=None,
@@ -110,7 +104,7 @@ def _load_xlsx(body: bytes):
 
 
 def test_csv_limburg_2025_cell_by_cell(app, world):
-    c = _admin(app, world["admins"]["limburg"])
+    c = logged_in_client(app, world["admins"]["limburg"])
     r = c.get("/beheer/export.csv?jaar=2025")
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -121,7 +115,7 @@ def test_csv_limburg_2025_cell_by_cell(app, world):
 
 
 def test_xlsx_limburg_2025_cell_by_cell(app, world):
-    c = _admin(app, world["admins"]["limburg"])
+    c = logged_in_client(app, world["admins"]["limburg"])
     r = c.get("/beheer/export.xlsx?jaar=2025&regio=limburg")
     assert r.status_code == 200
     assert r.mimetype == export.XLSX_MIMETYPE
@@ -146,7 +140,7 @@ def test_formula_cells_are_neutralised():
 
 
 def test_superbeheerder_exports_everything_without_year(app, world):
-    c = _admin(app, world["admins"]["super"])
+    c = logged_in_client(app, world["admins"]["super"])
     r = c.get("/beheer/export.csv")
     assert 'filename="arbeidszorg-alle-jaren-alle-regios.csv"' in r.headers["Content-Disposition"]
     rows = _parse_csv(r.get_data())[1:]
@@ -166,14 +160,14 @@ def test_superbeheerder_exports_everything_without_year(app, world):
 
 
 def test_region_scope_of_exports(app, world):
-    limburg = _admin(app, world["admins"]["limburg"])
+    limburg = logged_in_client(app, world["admins"]["limburg"])
     for fmt in ("csv", "xlsx"):
         assert limburg.get(f"/beheer/export.{fmt}?regio=antwerpen").status_code == 404
         assert limburg.get(f"/beheer/export.{fmt}?jaar=2025&regio=antwerpen").status_code == 404
         assert limburg.get(f"/beheer/export.{fmt}?jaar=volgend").status_code == 404
     rows = _parse_csv(limburg.get("/beheer/export.csv").get_data())[1:]
     assert {row[1] for row in rows} == {"Limburg"} and len(rows) == 7
-    antwerpen = _admin(app, world["admins"]["antwerpen"])
+    antwerpen = logged_in_client(app, world["admins"]["antwerpen"])
     sheet = _load_xlsx(antwerpen.get("/beheer/export.xlsx").get_data())
     assert {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"Antwerpen"}
     org = app.test_client()
@@ -182,7 +176,7 @@ def test_region_scope_of_exports(app, world):
 
 
 def test_exports_are_audited(app, world):
-    c = _admin(app, world["admins"]["limburg"])
+    c = logged_in_client(app, world["admins"]["limburg"])
     c.get("/beheer/export.csv?jaar=2025").get_data()
     c.get("/beheer/export.xlsx").get_data()
     with app.app_context():
@@ -195,7 +189,7 @@ def test_exports_are_audited(app, world):
 
 
 def test_no_name_and_no_birth_date_in_exports(app, world):
-    c = _admin(app, world["admins"]["super"])
+    c = logged_in_client(app, world["admins"]["super"])
     with recorded_statements(app) as statements:
         csv_body = c.get("/beheer/export.csv").get_data()
         xlsx_body = c.get("/beheer/export.xlsx").get_data()
@@ -213,7 +207,7 @@ def test_no_name_and_no_birth_date_in_exports(app, world):
 
 
 def test_statistics_page_links_to_both_exports(app, world):
-    c = _admin(app, world["admins"]["limburg"])
+    c = logged_in_client(app, world["admins"]["limburg"])
     page = c.get("/beheer/statistieken?jaar=2025").get_data(as_text=True)
     assert 'href="/beheer/export.csv?jaar=2025&amp;regio=limburg"' in page
     assert 'href="/beheer/export.xlsx?jaar=2025&amp;regio=limburg"' in page
@@ -296,7 +290,7 @@ def _report(capsys, text):
 
 def test_csv_export_memory_does_not_grow_with_rows(app, make_org, make_admin, capsys):
     org_id, _ = make_org(name="Bulk", region="limburg")
-    c = _admin(app, make_admin(None))
+    c = logged_in_client(app, make_admin(None))
     started = time.perf_counter()
     _bulk(app, org_id, 5_000)
     c.get("/beheer/export.csv").get_data()  # warm up: imports, statement caches
@@ -321,7 +315,7 @@ def test_xlsx_export_memory_does_not_grow_with_rows(app, make_org, make_admin, c
     its cells would hold some 20 times more at 2,000 rows."""
     monkeypatch.setattr(export, "BATCH", 50)
     org_id, _ = make_org(name="Bulk", region="limburg")
-    c = _admin(app, make_admin(None))
+    c = logged_in_client(app, make_admin(None))
     started = time.perf_counter()
     _bulk(app, org_id, 200)
     c.get("/beheer/export.xlsx").get_data()  # warm up

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import login, recorded_statements
+from conftest import logged_in_client, login, recorded_statements
 from flask import g
 from helpers import add_client, add_period, client_values
 from sqlalchemy import select
@@ -96,12 +96,6 @@ def build_world(app, make_org, make_admin):
 @pytest.fixture
 def world(app, make_org, make_admin):
     return build_world(app, make_org, make_admin)
-
-
-def _admin_client(app, email):
-    c = app.test_client()
-    assert login(c, email).status_code == 302
-    return c
 
 
 def compute_as(app, email, year, region_code=None):
@@ -225,7 +219,7 @@ def _headline_row(page, label):
 
 
 def test_page_for_provinciebeheerder_shows_its_region_only(app, world):
-    c = _admin_client(app, world["admins"]["limburg"])
+    c = logged_in_client(app, world["admins"]["limburg"])
     r = c.get("/beheer/statistieken?jaar=2025")
     assert r.status_code == 200
     page = r.get_data(as_text=True)
@@ -241,7 +235,7 @@ def test_page_for_provinciebeheerder_shows_its_region_only(app, world):
 
 
 def test_page_for_superbeheerder(app, world):
-    c = _admin_client(app, world["admins"]["super"])
+    c = logged_in_client(app, world["admins"]["super"])
     page = c.get("/beheer/statistieken?jaar=2025").get_data(as_text=True)
     assert "Statistieken 2025 – alle regio&#39;s" in page
     assert _headline_row(page, "Actieve cliënten") == ("5", "6", "+1")
@@ -253,7 +247,7 @@ def test_page_for_superbeheerder(app, world):
 
 
 def test_default_year_is_last_complete_year(app, world):
-    c = _admin_client(app, world["admins"]["super"])
+    c = logged_in_client(app, world["admins"]["super"])
     page = c.get("/beheer/statistieken").get_data(as_text=True)
     last = date.today().year - 1
     assert f"Statistieken {last} – alle regio&#39;s" in page
@@ -261,7 +255,7 @@ def test_default_year_is_last_complete_year(app, world):
 
 
 def test_charts_are_accessible_svg_without_inline_styles(app, world):
-    c = _admin_client(app, world["admins"]["super"])
+    c = logged_in_client(app, world["admins"]["super"])
     r = c.get("/beheer/statistieken?jaar=2025")
     page = r.get_data(as_text=True)
     svgs = re.findall(r"<svg[^>]*>.*?</svg>", page, re.S)
@@ -289,7 +283,7 @@ def test_canary_and_name_column_never_reach_statistics(app, world):
     login(org_client, world["limburg_email"])
     nr = add_client(org_client, naam=f"{CANARY} via formulier", geboortedatum="1991-11-11")
     assert add_period(org_client, nr, startdatum="2025-01-06").status_code == 302
-    c = _admin_client(app, world["admins"]["super"])
+    c = logged_in_client(app, world["admins"]["super"])
     with recorded_statements(app) as statements:
         bodies = [c.get(url).get_data() for url in (
             "/beheer/statistieken?jaar=2025", "/beheer/statistieken?jaar=2024&regio=limburg",
@@ -306,7 +300,7 @@ def _count_statements(app, client, url):
 
 
 def test_page_runs_a_fixed_number_of_queries(app, world):
-    c = _admin_client(app, world["admins"]["super"])
+    c = logged_in_client(app, world["admins"]["super"])
     small = _count_statements(app, c, "/beheer/statistieken?jaar=2025")
     with app.app_context():
         org = session.get(Organisation, world["antwerpen"])
@@ -324,7 +318,7 @@ def test_page_runs_a_fixed_number_of_queries(app, world):
 
 
 def test_page_without_any_data(app, make_admin):
-    c = _admin_client(app, make_admin(None))
+    c = logged_in_client(app, make_admin(None))
     r = c.get("/beheer/statistieken?jaar=2025")
     assert r.status_code == 200
     page = r.get_data(as_text=True)
@@ -333,7 +327,7 @@ def test_page_without_any_data(app, make_admin):
 
 
 def test_junk_parameters_are_404_not_500(app, world):
-    c = _admin_client(app, world["admins"]["super"])
+    c = logged_in_client(app, world["admins"]["super"])
     for query in ("regio=" + "x" * 5000, "jaar=99999999999999999999", "jaar=1850", "jaar=-1"):
         assert c.get(f"/beheer/statistieken?{query}").status_code == 404, query
     for query in ("regio=%00", "jaar=%00"):  # a NUL byte anywhere is refused before the view
