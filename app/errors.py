@@ -2,13 +2,13 @@
 
 import logging
 
-from flask import g, has_request_context, render_template, request
+from flask import has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .auth import session as login_state
 from .db import session
-from .extensions import login_manager
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +32,15 @@ def _settle_current_user(database_broken: bool = False) -> None:
     The page shows the menu of the current user; when that user cannot be loaded (the
     database is down, or loading it is what failed) the page is shown as to a visitor.
     """
-    if not has_request_context() or "_login_user" in g:
+    if not has_request_context() or login_state.user_loaded():
         return
     if not database_broken:
         try:
-            login_manager._load_user()
+            login_state.load_user()
             return
         except Exception:  # noqa: BLE001 - whatever broke, the error page must still render
             _rollback()
-    g._login_user = login_manager.anonymous_user()
+    login_state.serve_as_visitor()
 
 
 def error_page(status: int, message: str | None = None, database_broken: bool = False):

@@ -2,12 +2,12 @@
 
 import logging
 
-from flask import abort, g, request
+from flask import abort, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from .auth import session as login_state
 from .db import session, set_write_intent
-from .extensions import login_manager
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def _logged_in() -> bool:
             session.rollback()
         except SQLAlchemyError:
             pass
-        g._login_user = login_manager.anonymous_user()
+        login_state.serve_as_visitor()
         return True
 
 

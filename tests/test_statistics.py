@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 from conftest import logged_in_client, login, recorded_statements
-from flask import g
 from helpers import add_client, add_period, client_values
 from sqlalchemy import select
 
 from app.beheer import charts
 from app.beheer import statistics as stats
+from app.beheer.scope import Scope
 from app.clients import services
 from app.db import session
 from app.models import Account, CodeList, CodeOption, Organisation, Period, Region
@@ -98,14 +98,18 @@ def world(app, make_org, make_admin):
     return build_world(app, make_org, make_admin)
 
 
+def scope_of(email) -> Scope:
+    """The explicit scope of the beheerder with this address (as the beheer guard builds it)."""
+    return Scope.of(session.scalar(select(Account).where(Account.email == email)))
+
+
 def compute_as(app, email, year, region_code=None):
-    """stats.compute() inside a request of the given beheerder."""
-    with app.test_request_context():
-        g._login_user = session.scalar(select(Account).where(Account.email == email))
+    """stats.compute() with the scope of the given beheerder: no request, no login needed."""
+    with app.app_context():
         region_id = None
         if region_code:
             region_id = session.scalar(select(Region.id).where(Region.code == region_code))
-        return stats.compute(year, region_id)
+        return stats.compute(scope_of(email), year, region_id)
 
 
 def _counts(table):
@@ -194,10 +198,8 @@ def test_reasons_perspectives_and_ladder(app, world):
 
 
 def test_years_offered_and_default(app, world):
-    with app.test_request_context():
-        g._login_user = session.scalar(select(Account).where(
-            Account.email == world["admins"]["limburg"]))
-        years = stats.available_years(None, date(2025, 7, 1))
+    with app.app_context():
+        years = stats.available_years(scope_of(world["admins"]["limburg"]), None, date(2025, 7, 1))
     assert years[0] == 2026 and years[-1] == 2020 and 2024 in years
     assert stats.default_year(date(2026, 3, 5)) == 2025
 

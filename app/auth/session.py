@@ -1,8 +1,12 @@
-"""Flask-Login wiring: the cookie holds a login-session token plus start/last-seen times."""
+"""Flask-Login wiring: the cookie holds a login-session token plus start/last-seen times.
+
+The only place that touches Flask-Login's private per-request state (`g._login_user`,
+`LoginManager._load_user`): see `user_loaded`, `load_user` and `serve_as_visitor`.
+"""
 
 import time
 
-from flask import flash, make_response, redirect, request, url_for
+from flask import flash, g, make_response, redirect, request, url_for
 from flask import session as cookie
 from flask_login import login_user, logout_user
 
@@ -56,3 +60,18 @@ def begin(account, token: str) -> None:
 def finish() -> None:
     logout_user()
     cookie.clear()
+
+
+def user_loaded() -> bool:
+    """Whether this request already knows its user (logged in or visitor)."""
+    return "_login_user" in g
+
+
+def load_user() -> None:
+    """Load the logged-in account now (raises what loading raises, e.g. a database error)."""
+    login_manager._load_user()
+
+
+def serve_as_visitor() -> None:
+    """Treat the rest of this request as a visitor's (when the account cannot be loaded)."""
+    g._login_user = login_manager.anonymous_user()

@@ -4,7 +4,6 @@ import json
 from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import or_, select
 
 from .. import audit, codelists
@@ -13,16 +12,12 @@ from ..auth.services import revoke_all_sessions, send_invitation
 from ..db import session
 from ..forms_common import page_arg, parse_date
 from ..models import Account, AuditEvent, Organisation
-from . import bp, scope
+from . import bp
 from .forms import ActionForm, AdminForm
+from .scope import current_scope, superbeheerder_only
 
 ALL = "alle"
 AUDIT_PER_PAGE = 100
-
-
-def _super_only() -> None:
-    if not current_user.is_super:
-        abort(403)
 
 
 def _admin_region_choices(form) -> None:
@@ -31,16 +26,16 @@ def _admin_region_choices(form) -> None:
 
 
 @bp.route("/beheerders")
+@superbeheerder_only
 def admins():
-    _super_only()
     accounts = session.scalars(select(Account).where(Account.kind == "admin")
                                .order_by(Account.is_super.desc(), Account.email)).all()
     return render_template("beheer/admins.html", accounts=accounts)
 
 
 @bp.route("/beheerders/nieuw", methods=["GET", "POST"])
+@superbeheerder_only
 def new_admin():
-    _super_only()
     form = AdminForm()
     _admin_region_choices(form)
     if form.validate_on_submit():
@@ -61,8 +56,8 @@ def new_admin():
 
 
 @bp.route("/beheerders/<int:account_id>/bewerken", methods=["GET", "POST"])
+@superbeheerder_only
 def edit_admin(account_id: int):
-    _super_only()
     account = session.scalar(select(Account).where(Account.id == account_id, Account.kind == "admin"))
     if account is None:
         abort(404)
@@ -88,7 +83,7 @@ def edit_admin(account_id: int):
 
 
 def _update_admin(account: Account, form) -> None:
-    if account.id == current_user.id and (not form.active.data or form.region.data != ALL):
+    if account.id == current_scope().account_id and (not form.active.data or form.region.data != ALL):
         raise AccountError("Je kan je eigen account niet deactiveren of beperken.")
     email = form.email.data.strip().lower()
     if email != account.email:
@@ -108,8 +103,8 @@ def _update_admin(account: Account, form) -> None:
 
 
 @bp.route("/beheerders/<int:account_id>/uitnodiging", methods=["POST"])
+@superbeheerder_only
 def resend_admin_invitation(account_id: int):
-    _super_only()
     account = session.scalar(select(Account).where(Account.id == account_id, Account.kind == "admin"))
     if account is None:
         abort(404)
@@ -135,14 +130,14 @@ def audit_log():
     kind = request.args.get("soort", "")
     kind = kind if kind in audit.KINDS else ""
     org_param = request.args.get("organisatie", "")
+    scope = current_scope()
     org = scope.get_organisation(int(org_param)) if org_param.isdigit() and len(org_param) < 10 else None
     since, since_raw = _date_arg("van")
     until, until_raw = _date_arg("tot")
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if scope.own_region_id() is not None:
-        in_region = select(Organisation.id).where(Organisation.region_id == scope.own_region_id())
-        query = query.where(or_(AuditEvent.organisation_id.in_(in_region),
-                                AuditEvent.account_id == current_user.id))
+    if not scope.is_super:
+        query = query.where(or_(AuditEvent.organisation_id.in_(scope.organisation_ids()),
+                                AuditEvent.account_id == scope.account_id))
     if kind:
         query = query.where(AuditEvent.kind == kind)
     if org is not None:

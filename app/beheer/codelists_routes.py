@@ -5,25 +5,13 @@ message and redirects back (POST-redirect-GET). Invalid input re-renders the lis
 message next to the field and saves nothing.
 """
 
-from functools import wraps
-
-from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import flash, redirect, render_template, url_for
 
 from ..db import session
 from . import bp
 from . import codelists_service as service
 from .codelists_forms import AddOptionForm, RenameOptionForm
-
-
-def superbeheerder_only(view):
-    """The blueprint already admits beheerders only; a provinciebeheerder gets 403 here."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_super:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
+from .scope import superbeheerder_only
 
 
 def _back(code_list, option=None):

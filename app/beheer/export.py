@@ -2,7 +2,7 @@
 
 Rows are read with a streaming cursor (`yield_per`: a server-side cursor on PostgreSQL, SQLite
 steps its cursor lazily anyway) and written out as they come, so memory does not grow with the
-number of rows. The query starts from scope.periods_in_scope() and never selects the name; the
+number of rows. The query starts from Scope.periods() and never selects the name; the
 birth date leaves the database only as a birth year.
 
 Cells that a spreadsheet would take for a formula (starting with =, +, -, @, tab or carriage
@@ -19,11 +19,12 @@ from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import Integer, cast, extract, func
 
 from .. import codelists
+from ..clients.rules import period_overlaps
 from ..db import session
 from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period, Region
 from ..templating import number_nl
-from . import scope
-from .statistics import overlaps, year_bounds
+from .scope import Scope
+from .statistics import year_bounds
 
 BATCH = 500  # rows fetched from the database at a time (and rows in one CSV chunk)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,27 +64,27 @@ def filename(year: int | None, region_code: str | None, extension: str) -> str:
             f".{extension}")
 
 
-def _query(year: int | None, region_id: int | None):
+def _query(scope: Scope, year: int | None, region_id: int | None):
     columns = [Organisation.name, Region.name, Client.nr, Client.old_nr,
                cast(extract("year", Client.birth_date), Integer)]
     columns += [getattr(Client, name) for name in CLIENT_CODE_FIELDS]
     columns += [Period.hours, Period.start_date, Period.end_date, Period.reden_stopzetting,
                 Period.perspectief]
-    query = (scope.periods_in_scope(region_id)
+    query = (scope.periods(region_id)
              .with_only_columns(*columns, maintain_column_froms=True)
              .join(Region, Region.id == Organisation.region_id)
              .order_by(Region.position, Organisation.name, Organisation.id, Client.nr,
                        Period.start_date, Period.id))
     if year is not None:
-        query = query.where(overlaps(*year_bounds(year)))
+        query = query.where(period_overlaps(*year_bounds(year)))
     return query
 
 
-def count_rows(year: int | None, region_id: int | None) -> int:
-    query = scope.periods_in_scope(region_id).with_only_columns(
+def count_rows(scope: Scope, year: int | None, region_id: int | None) -> int:
+    query = scope.periods(region_id).with_only_columns(
         func.count(), maintain_column_froms=True)
     if year is not None:
-        query = query.where(overlaps(*year_bounds(year)))
+        query = query.where(period_overlaps(*year_bounds(year)))
     return int(session.execute(query).scalar_one())
 
 
@@ -94,7 +95,7 @@ def _label_maps() -> list[dict[str, str]]:
             for name in (*CLIENT_CODE_FIELDS, "reden_stopzetting", "perspectief")]
 
 
-def _rows(year: int | None, region_id: int | None) -> Iterator[list]:
+def _rows(scope: Scope, year: int | None, region_id: int | None) -> Iterator[list]:
     """Every period as a list of typed values, codes replaced by their labels, text neutralised.
 
     Rows come from a streaming cursor (Core execution, no ORM row processing) and are handed on
@@ -102,7 +103,7 @@ def _rows(year: int | None, region_id: int | None) -> Iterator[list]:
     """
     maps = list(zip(CODED, _label_maps(), strict=True))
     # yield_per: a server-side cursor (PostgreSQL) read in batches of BATCH rows
-    result = session.connection().execute(_query(year, region_id).execution_options(yield_per=BATCH))
+    result = session.connection().execute(_query(scope, year, region_id).execution_options(yield_per=BATCH))
     try:
         for row in result:
             values = list(row)
@@ -137,14 +138,14 @@ class _Lines(list):
     write = list.append
 
 
-def csv_chunks(year: int | None, region_id: int | None) -> Iterator[bytes]:
+def csv_chunks(scope: Scope, year: int | None, region_id: int | None) -> Iterator[bytes]:
     """The CSV file in chunks of BATCH rows: UTF-8 with BOM, ';' separated, CRLF line ends,
     Dutch headers. Only one chunk is held in memory at a time."""
     lines = _Lines()
     writer = csv.writer(lines, delimiter=";", lineterminator="\r\n")
     lines.append("\ufeff")
     writer.writerow(HEADERS)
-    for values in _rows(year, region_id):
+    for values in _rows(scope, year, region_id):
         values[HOURS_AT] = _hours_nl(values[HOURS_AT])
         values[HOURS_AT + 1] = _date_nl(values[HOURS_AT + 1])
         values[HOURS_AT + 2] = _date_nl(values[HOURS_AT + 2])
@@ -155,7 +156,7 @@ def csv_chunks(year: int | None, region_id: int | None) -> Iterator[bytes]:
     yield "".join(lines).encode("utf-8")
 
 
-def write_xlsx(fileobj, year: int | None, region_id: int | None) -> int:
+def write_xlsx(fileobj, scope: Scope, year: int | None, region_id: int | None) -> int:
     """Write the XLSX workbook to an open binary file (write-only mode); return the row count."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Export")
@@ -164,7 +165,7 @@ def write_xlsx(fileobj, year: int | None, region_id: int | None) -> int:
     sheet.freeze_panes = "A2"
     sheet.append(HEADERS)
     count = 0
-    for values in _rows(year, region_id):
+    for values in _rows(scope, year, region_id):
         if values[3] == "":
             values[3] = None
         hours = values[HOURS_AT]

@@ -7,6 +7,7 @@ from flask import Response, send_file, stream_with_context
 from .. import audit
 from ..db import session, set_write_intent
 from . import bp, export
+from .scope import current_scope
 from .statistics_routes import region_param, year_param
 
 
@@ -34,14 +35,15 @@ def _attachment(response: Response, name: str) -> Response:
 
 @bp.route("/export.csv")
 def export_csv():
+    scope = current_scope()
     region = region_param()
     year = year_param(None)
     region_id = region.id if region else None
-    _record("csv", year, region, export.count_rows(year, region_id))
+    _record("csv", year, region, export.count_rows(scope, year, region_id))
 
     def generate():
         set_write_intent(False)
-        yield from export.csv_chunks(year, region_id)
+        yield from export.csv_chunks(scope, year, region_id)
 
     response = Response(stream_with_context(generate()), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -56,7 +58,7 @@ def export_xlsx():
     # an anonymous temporary file (already unlinked on POSIX): the workbook never sits in memory
     tmp = tempfile.TemporaryFile(suffix=".xlsx")
     try:
-        rows = export.write_xlsx(tmp, year, region_id)
+        rows = export.write_xlsx(tmp, current_scope(), year, region_id)
         tmp.seek(0)
     except BaseException:
         tmp.close()

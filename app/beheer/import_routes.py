@@ -25,7 +25,6 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
@@ -34,7 +33,8 @@ from .. import keys, legacy_import
 from ..db import session
 from ..forms_common import Form
 from ..models import Organisation
-from . import bp, scope
+from . import bp
+from .scope import current_scope
 
 PENDING_MAX_AGE = 3600  # seconds a checked file waits for its confirmation
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{32,64}"
@@ -58,7 +58,7 @@ def _folder() -> Path:
 
 
 def _aad(org: Organisation, token: str) -> bytes:
-    return f"legacy-import:{org.id}:{current_user.id}:{token}".encode()
+    return f"legacy-import:{org.id}:{current_scope().account_id}:{token}".encode()
 
 
 def _sweep(folder: Path) -> None:
@@ -108,7 +108,7 @@ def _claim(org: Organisation, token: str) -> bytes | None:
 
 @bp.route("/organisaties/<int:org_id>/import", methods=["GET", "POST"])
 def import_legacy(org_id: int):
-    org = scope.get_organisation(org_id)
+    org = current_scope().get_organisation(org_id)
     _sweep(_folder())
     upload = ImportUploadForm()
     if request.method == "POST" and "token" in request.form:

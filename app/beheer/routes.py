@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import codelists
@@ -13,34 +12,35 @@ from ..auth.services import send_invitation
 from ..db import session
 from ..forms_common import page_arg
 from ..models import CLIENT_CODE_FIELDS
-from . import bp, scope, services
+from . import bp, services
 from .forms import ActionForm, DeleteClientForm, OrganisationForm
+from .scope import current_scope
 
 STATUSES = {"": "Alle", "actief": "Actief", "gedeactiveerd": "Gedeactiveerd"}
 
 
 def _region_choices(form) -> None:
-    form.region.choices = [("", "— Kies —")] + [(r.code, r.name) for r in scope.regions()]
+    form.region.choices = [("", "— Kies —")] + [(r.code, r.name) for r in current_scope().regions()]
 
 
 @bp.route("")
 def index():
-    orgs = session.scalar(select(func.count()).select_from(scope.organisations().subquery()))
-    clients = session.scalar(select(func.count()).select_from(scope.anonymous_clients().subquery()))
+    orgs = session.scalar(select(func.count()).select_from(current_scope().organisations().subquery()))
+    clients = session.scalar(select(func.count()).select_from(current_scope().anonymous_clients().subquery()))
     return render_template("beheer/index.html", n_orgs=orgs, n_clients=clients,
-                           regions=scope.regions())
+                           regions=current_scope().regions())
 
 
 @bp.route("/organisaties")
 def organisations():
-    region = scope.region_from_param(request.args.get("regio"))
+    region = current_scope().region_from_param(request.args.get("regio"))
     q = request.args.get("q", "").strip()[:100]
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
-    rows = services.list_organisations(region, q, status)
+    rows = services.list_organisations(current_scope(), region, q, status)
     counts = services.active_client_counts([o.id for o, _ in rows], date.today())
     return render_template("beheer/organisations.html", rows=rows, counts=counts,
-                           regions=scope.regions(), region=region, q=q, status=status,
+                           regions=current_scope().regions(), region=region, q=q, status=status,
                            statuses=STATUSES)
 
 
@@ -49,7 +49,7 @@ def new_organisation():
     form = OrganisationForm()
     _region_choices(form)
     if form.validate_on_submit():
-        region = scope.region_from_param(form.region.data)
+        region = current_scope().region_from_param(form.region.data)
         try:
             org, sent = create_organisation(form.name.data, form.email.data, region,
                                             background_mail=False)
@@ -68,9 +68,9 @@ def new_organisation():
 
 @bp.route("/organisaties/<int:org_id>")
 def organisation(org_id: int):
-    org = scope.get_organisation(org_id)
+    org = current_scope().get_organisation(org_id)
     page = page_arg()
-    rows, periods, total = services.anonymous_client_page(org, page)
+    rows, periods, total = services.anonymous_client_page(current_scope(), org, page)
     pages = max(1, -(-total // services.PER_PAGE))
     return render_template("beheer/organisation.html", org=org, account=services.login_of(org),
                            rows=rows, periods=periods, total=total, page=page, pages=pages,
@@ -80,7 +80,7 @@ def organisation(org_id: int):
 
 @bp.route("/organisaties/<int:org_id>/bewerken", methods=["GET", "POST"])
 def edit_organisation(org_id: int):
-    org = scope.get_organisation(org_id)
+    org = current_scope().get_organisation(org_id)
     account = services.login_of(org)
     form = OrganisationForm(data={"name": org.name, "region": org.region.code,
                                   "email": account.email} if request.method == "GET" else None)
@@ -88,7 +88,7 @@ def edit_organisation(org_id: int):
     if form.validate_on_submit():
         try:
             services.update_organisation(org, account, form.name.data,
-                                         scope.region_from_param(form.region.data), form.email.data)
+                                         current_scope().region_from_param(form.region.data), form.email.data)
         except AccountError as exc:
             form.email.errors.append(str(exc))
         else:
@@ -100,7 +100,7 @@ def edit_organisation(org_id: int):
 
 @bp.route("/organisaties/<int:org_id>/uitnodiging", methods=["POST"])
 def resend_invitation(org_id: int):
-    org = scope.get_organisation(org_id)
+    org = current_scope().get_organisation(org_id)
     if ActionForm().validate_on_submit():
         account = services.login_of(org)
         if send_invitation(account):
@@ -112,7 +112,7 @@ def resend_invitation(org_id: int):
 
 @bp.route("/organisaties/<int:org_id>/<any(deactiveren, activeren):action>", methods=["POST"])
 def toggle_organisation(org_id: int, action: str):
-    org = scope.get_organisation(org_id)
+    org = current_scope().get_organisation(org_id)
     if ActionForm().validate_on_submit():
         services.set_organisation_active(org, action == "activeren")
         session.commit()
@@ -124,14 +124,14 @@ def toggle_organisation(org_id: int, action: str):
 
 @bp.route("/clienten/<int:client_id>/verwijderen", methods=["GET", "POST"])
 def delete_client(client_id: int):
-    row = scope.get_anonymous_client(client_id)
-    org = scope.get_organisation(row.organisation_id)
+    row = current_scope().get_anonymous_client(client_id)
+    org = current_scope().get_organisation(row.organisation_id)
     form = DeleteClientForm()
     if form.validate_on_submit():
-        if not passwords.verify(current_user.password_hash, form.password.data):
+        if not passwords.verify(services.password_hash_of(current_scope()), form.password.data):
             form.password.errors.append("Dit wachtwoord klopt niet. Er werd niets verwijderd.")
         else:
-            services.delete_client(client_id, form.reden.data)
+            services.delete_client(current_scope(), client_id, form.reden.data)
             session.commit()
             flash(f"Cliënt {row.nr} van {org.name} en zijn begeleidingsperiodes werden verwijderd.",
                   "success")

@@ -1,11 +1,16 @@
 """The beheerder's scope, in one place: a provinciebeheerder sees its own region only.
 
-Every /beheer query for organisations, clients or periods starts from a helper here.
-Client queries select explicit anonymous columns: the name column is never read under /beheer.
+A `Scope` is a plain value built once per request by the beheer blueprint's guard (from the
+logged-in beheerder) and passed to every service that filters by region; tests build one
+directly (`Scope(account_id=…, region_id=…, is_super=…)`). Every /beheer query for organisations,
+clients or periods starts from one of its methods. Client queries select explicit anonymous
+columns: the name column is never read under /beheer.
 """
 
-from flask import abort
-from flask_login import current_user
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, g
 from sqlalchemy import Select, select
 
 from ..db import session
@@ -15,76 +20,98 @@ from ..models import Client, Organisation, Period, Region
 ANONYMOUS_CLIENT_COLUMNS = tuple(c for c in Client.__table__.c if c.name != "name_enc")
 
 
-def own_region_id() -> int | None:
-    """None for a superbeheerder (all regions), else the beheerder's region id."""
-    return None if current_user.is_super else current_user.region_id
+@dataclass(frozen=True)
+class Scope:
+    """What one beheerder may see: every region (superbeheerder) or its own region."""
+
+    account_id: int
+    region_id: int | None
+    is_super: bool
+
+    @classmethod
+    def of(cls, account) -> "Scope":
+        return cls(account_id=account.id, is_super=bool(account.is_super),
+                   region_id=None if account.is_super else account.region_id)
+
+    @property
+    def own_region_id(self) -> int | None:
+        """None for a superbeheerder (all regions), else the beheerder's region id."""
+        return None if self.is_super else self.region_id
+
+    def _limit(self, query: Select, region_column=Organisation.region_id) -> Select:
+        """Restrict a query to the scope's region (a beheerder without a region sees nothing)."""
+        if self.is_super:
+            return query
+        return query.where(region_column == self.region_id)
+
+    def regions(self) -> list[Region]:
+        """The regions this beheerder may see (one for a provinciebeheerder)."""
+        return list(session.scalars(self._limit(select(Region).order_by(Region.position), Region.id)))
+
+    def region_from_param(self, code: str | None) -> Region | None:
+        """The region a ?regio= parameter asks for, within scope; None means every region in scope.
+
+        A provinciebeheerder asking for another region gets 404.
+        """
+        if not code:
+            return None if self.is_super else session.get(Region, self.region_id)
+        region = session.scalar(select(Region).where(Region.code == code))
+        if region is None or not (self.is_super or region.id == self.region_id):
+            abort(404)
+        return region
+
+    def organisations(self) -> Select:
+        """Organisations in scope."""
+        return self._limit(select(Organisation))
+
+    def organisation_ids(self) -> Select:
+        """The ids of the organisations in scope (for IN filters)."""
+        return self._limit(select(Organisation.id))
+
+    def get_organisation(self, org_id: int) -> Organisation:
+        """An organisation in scope, or 404."""
+        org = session.scalar(self.organisations().where(Organisation.id == org_id))
+        if org is None:
+            abort(404)
+        return org
+
+    def anonymous_clients(self, region_id: int | None = None,
+                          organisation_id: int | None = None) -> Select:
+        """Client rows (without the name) of organisations in scope, joined to their organisation."""
+        query = self._limit(select(*ANONYMOUS_CLIENT_COLUMNS)
+                            .join(Organisation, Organisation.id == Client.organisation_id))
+        if region_id is not None:
+            query = query.where(Organisation.region_id == region_id)
+        if organisation_id is not None:
+            query = query.where(Organisation.id == organisation_id)
+        return query
+
+    def get_anonymous_client(self, client_id: int):
+        """One client row (without the name) in scope, or 404."""
+        row = session.execute(self.anonymous_clients().where(Client.id == client_id)).first()
+        if row is None:
+            abort(404)
+        return row
+
+    def periods(self, region_id: int | None = None) -> Select:
+        """Periods of clients of organisations in scope (joined to Client and Organisation)."""
+        query = self._limit(select(Period).join(Client, Client.id == Period.client_id)
+                            .join(Organisation, Organisation.id == Client.organisation_id))
+        if region_id is not None:
+            query = query.where(Organisation.region_id == region_id)
+        return query
 
 
-def regions() -> list[Region]:
-    """The regions this beheerder may see (one for a provinciebeheerder)."""
-    query = select(Region).order_by(Region.position)
-    if own_region_id() is not None:
-        query = query.where(Region.id == own_region_id())
-    return list(session.scalars(query))
+def current_scope() -> Scope:
+    """The scope the beheer guard built for this request."""
+    return g.beheer_scope
 
 
-def region_from_param(code: str | None) -> Region | None:
-    """The region a ?regio= parameter asks for, within scope; None means every region in scope.
-
-    A provinciebeheerder asking for another region gets 404.
-    """
-    if not code:
-        if own_region_id() is not None:
-            return session.get(Region, own_region_id())
-        return None
-    region = session.scalar(select(Region).where(Region.code == code))
-    if region is None or (own_region_id() is not None and region.id != own_region_id()):
-        abort(404)
-    return region
-
-
-def organisations() -> Select:
-    """Organisations in scope."""
-    query = select(Organisation)
-    if own_region_id() is not None:
-        query = query.where(Organisation.region_id == own_region_id())
-    return query
-
-
-def get_organisation(org_id: int) -> Organisation:
-    """An organisation in scope, or 404."""
-    org = session.scalar(organisations().where(Organisation.id == org_id))
-    if org is None:
-        abort(404)
-    return org
-
-
-def anonymous_clients(region_id: int | None = None, organisation_id: int | None = None) -> Select:
-    """Client rows (without the name) of organisations in scope, joined to their organisation."""
-    query = select(*ANONYMOUS_CLIENT_COLUMNS).join(Organisation, Organisation.id == Client.organisation_id)
-    if own_region_id() is not None:
-        query = query.where(Organisation.region_id == own_region_id())
-    if region_id is not None:
-        query = query.where(Organisation.region_id == region_id)
-    if organisation_id is not None:
-        query = query.where(Organisation.id == organisation_id)
-    return query
-
-
-def get_anonymous_client(client_id: int):
-    """One client row (without the name) in scope, or 404."""
-    row = session.execute(anonymous_clients().where(Client.id == client_id)).first()
-    if row is None:
-        abort(404)
-    return row
-
-
-def periods_in_scope(region_id: int | None = None) -> Select:
-    """Periods of clients of organisations in scope (joined to Client and Organisation)."""
-    query = (select(Period).join(Client, Client.id == Period.client_id)
-             .join(Organisation, Organisation.id == Client.organisation_id))
-    if own_region_id() is not None:
-        query = query.where(Organisation.region_id == own_region_id())
-    if region_id is not None:
-        query = query.where(Organisation.region_id == region_id)
-    return query
+def superbeheerder_only(view):
+    """The blueprint admits beheerders only; a provinciebeheerder gets 403 here."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_scope().is_super:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper

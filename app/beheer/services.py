@@ -2,13 +2,14 @@
 
 from datetime import date
 
-from sqlalchemy import delete, exists, extract, func, or_, select
+from sqlalchemy import delete, extract, func, select
 
 from .. import audit, dataversion
 from ..accounts import AccountError, check_email
+from ..clients import rules
 from ..db import session
 from ..models import Account, Client, Organisation, Period, Region
-from . import scope
+from .scope import ANONYMOUS_CLIENT_COLUMNS, Scope
 
 PER_PAGE = 100
 
@@ -17,17 +18,15 @@ def active_client_counts(org_ids: list[int], today: date) -> dict[int, int]:
     """Active clients per organisation, in one query."""
     if not org_ids:
         return {}
-    has_running = exists().where(Period.client_id == Client.id,
-                                 or_(Period.end_date.is_(None), Period.end_date >= today))
-    has_any = exists().where(Period.client_id == Client.id)
     rows = session.execute(
         select(Client.organisation_id, func.count()).where(
-            Client.organisation_id.in_(org_ids), or_(has_running, ~has_any))
+            Client.organisation_id.in_(org_ids), rules.client_active_on(today))
         .group_by(Client.organisation_id))
     return dict(rows.all())
 
 
-def list_organisations(region: Region | None, q: str, status: str) -> list[tuple[Organisation, Account]]:
+def list_organisations(scope: Scope, region: Region | None, q: str,
+                       status: str) -> list[tuple[Organisation, Account]]:
     query = (scope.organisations().join(Account, Account.organisation_id == Organisation.id)
              .add_columns(Account).order_by(func.lower(Organisation.name)))
     if region is not None:
@@ -39,6 +38,11 @@ def list_organisations(region: Region | None, q: str, status: str) -> list[tuple
     elif status == "gedeactiveerd":
         query = query.where(Organisation.active.is_(False))
     return [(org, account) for org, account in session.execute(query).all()]
+
+
+def password_hash_of(scope: Scope) -> str | None:
+    """The password hash of the beheerder the scope belongs to (to confirm a destructive action)."""
+    return session.scalar(select(Account.password_hash).where(Account.id == scope.account_id))
 
 
 def login_of(org: Organisation) -> Account:
@@ -75,9 +79,10 @@ def set_organisation_active(org: Organisation, active: bool) -> None:
                  status="geactiveerd" if active else "gedeactiveerd")
 
 
-def anonymous_client_page(org: Organisation, page: int) -> tuple[list, dict[int, list[Period]], int]:
+def anonymous_client_page(scope: Scope, org: Organisation,
+                          page: int) -> tuple[list, dict[int, list[Period]], int]:
     """One page of an organisation's clients (no name, birth year only) with their periods."""
-    columns = [c for c in scope.ANONYMOUS_CLIENT_COLUMNS if c.name != "birth_date"]
+    columns = [c for c in ANONYMOUS_CLIENT_COLUMNS if c.name != "birth_date"]
     base = scope.anonymous_clients(organisation_id=org.id)
     total = session.scalar(select(func.count()).select_from(base.subquery()))
     rows = session.execute(
@@ -92,7 +97,7 @@ def anonymous_client_page(org: Organisation, page: int) -> tuple[list, dict[int,
     return rows, periods, total
 
 
-def delete_client(client_id: int, reason: str) -> tuple[int, int]:
+def delete_client(scope: Scope, client_id: int, reason: str) -> tuple[int, int]:
     """Delete a client in scope with its periods; audit who, when, which organisation and number."""
     row = scope.get_anonymous_client(client_id)
     n_periods = session.execute(delete(Period).where(Period.client_id == row.id)).rowcount

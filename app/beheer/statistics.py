@@ -39,9 +39,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Integer, and_, case, cast, distinct, extract, func, literal, or_, select, union_all
 
 from .. import codelists
+from ..clients.rules import period_overlaps
 from ..db import session
 from ..models import CLIENT_CODE_FIELDS, Client, Period
-from . import scope
+from .scope import Scope
 
 DAYS_PER_MONTH = 365.25 / 12
 LADDER_LIST = "perspectief"
@@ -201,14 +202,9 @@ def year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def overlaps(first: date, last: date):
-    """The period overlaps [first, last]."""
-    return and_(Period.start_date <= last, or_(Period.end_date.is_(None), Period.end_date >= first))
-
-
-def scoped_periods(region_id: int | None, *columns):
-    """scope.periods_in_scope() (periods joined to Client and Organisation) selecting `columns`."""
-    return scope.periods_in_scope(region_id).with_only_columns(*columns, maintain_column_froms=True)
+def scoped_periods(scope: Scope, region_id: int | None, *columns):
+    """scope.periods() (periods joined to Client and Organisation) selecting `columns`."""
+    return scope.periods(region_id).with_only_columns(*columns, maintain_column_froms=True)
 
 
 def days_between(first, last):
@@ -220,11 +216,11 @@ def days_between(first, last):
 
 # --- queries -------------------------------------------------------------------------------
 
-def available_years(region_id: int | None, today: date) -> list[int]:
+def available_years(scope: Scope, region_id: int | None, today: date) -> list[int]:
     """Years from the first period start in scope to the last year with data (at least the
     last complete year), newest first."""
     first, last_start, last_end = session.execute(
-        scoped_periods(region_id, func.min(Period.start_date), func.max(Period.start_date),
+        scoped_periods(scope, region_id, func.min(Period.start_date), func.max(Period.start_date),
                        func.max(Period.end_date))).one()
     default = default_year(today)
     years = [default]
@@ -244,19 +240,19 @@ def _flag(condition):
     return func.max(case((condition, 1), else_=0))
 
 
-def _headline(year: int, region_id: int | None) -> tuple[Headline, Headline]:
+def _headline(scope: Scope, year: int, region_id: int | None) -> tuple[Headline, Headline]:
     """First per client (one GROUP BY client over the periods of both years): was it active,
     did it start, did it stop, how many periods ended; then the sums over the clients."""
     flags = []
     for y in (year, year - 1):
         first, last = year_bounds(y)
-        flags += [_flag(overlaps(first, last)).label(f"active_{y}"),
+        flags += [_flag(period_overlaps(first, last)).label(f"active_{y}"),
                   _flag(Period.start_date.between(first, last)).label(f"started_{y}"),
                   _flag(Period.end_date.between(first, last)).label(f"stopped_{y}"),
                   func.sum(case((Period.end_date.between(first, last), 1), else_=0))
                   .label(f"ended_{y}")]
-    per_client = (scoped_periods(region_id, Period.client_id, Client.organisation_id, *flags)
-                  .where(overlaps(date(year - 1, 1, 1), date(year, 12, 31)))
+    per_client = (scoped_periods(scope, region_id, Period.client_id, Client.organisation_id, *flags)
+                  .where(period_overlaps(date(year - 1, 1, 1), date(year, 12, 31)))
                   .group_by(Period.client_id, Client.organisation_id).subquery("per_client"))
     columns = []
     for y in (year, year - 1):
@@ -269,7 +265,7 @@ def _headline(year: int, region_id: int | None) -> tuple[Headline, Headline]:
     return Headline(*values[:5]), Headline(*values[5:])
 
 
-def _distributions(year: int, region_id: int | None) -> dict[str, dict[str | None, int]]:
+def _distributions(scope: Scope, year: int, region_id: int | None) -> dict[str, dict[str | None, int]]:
     """{part: {code: count}} for every coded field, age, hours, reasons and perspectives.
 
     One statement: a CTE of the active clients (their coded fields, birth date and the hours of
@@ -278,10 +274,10 @@ def _distributions(year: int, region_id: int | None) -> dict[str, dict[str | Non
     and a UNION ALL of one GROUP BY per part over those CTEs.
     """
     first, last = year_bounds(year)
-    latest = (scoped_periods(region_id, Period.client_id, Period.hours, func.row_number().over(
+    latest = (scoped_periods(scope, region_id, Period.client_id, Period.hours, func.row_number().over(
         partition_by=Period.client_id,
         order_by=(Period.start_date.desc(), Period.id.desc())).label("rn"))
-        .where(overlaps(first, last)).subquery("latest"))
+        .where(period_overlaps(first, last)).subquery("latest"))
     fields = [getattr(Client, name) for name in CLIENT_CODE_FIELDS]
     active = (scope.anonymous_clients(region_id)
               .with_only_columns(Client.birth_date, *fields, latest.c.hours, maintain_column_froms=True)
@@ -307,7 +303,7 @@ def _distributions(year: int, region_id: int | None) -> dict[str, dict[str | Non
         parts.append(select(literal("_" + name).label("part"), groups.c[name], func.count())
                      .group_by(groups.c[name]))
 
-    ended = (scoped_periods(region_id, Period.reden_stopzetting, Period.perspectief)
+    ended = (scoped_periods(scope, region_id, Period.reden_stopzetting, Period.perspectief)
              .where(Period.end_date.between(first, last)).cte("ended"))
     for name in ("reden_stopzetting", "perspectief"):
         parts.append(select(literal("_" + name).label("part"), ended.c[name], func.count())
@@ -319,9 +315,9 @@ def _distributions(year: int, region_id: int | None) -> dict[str, dict[str | Non
     return result
 
 
-def _lengths(year: int, region_id: int | None) -> Lengths:
+def _lengths(scope: Scope, year: int, region_id: int | None) -> Lengths:
     first, last = year_bounds(year)
-    lengths = (scoped_periods(region_id, (days_between(Period.start_date, Period.end_date) + 1)
+    lengths = (scoped_periods(scope, region_id, (days_between(Period.start_date, Period.end_date) + 1)
                               .label("days"))
                .where(Period.end_date.between(first, last)).subquery("lengths"))
     ordered = select(lengths.c.days,
@@ -387,11 +383,11 @@ def ladder_direction(counts: dict[str | None, int]) -> Ladder:
     return ladder
 
 
-def compute(year: int, region_id: int | None) -> Statistics:
+def compute(scope: Scope, year: int, region_id: int | None) -> Statistics:
     """All statistics of one year for one region (None: every region in scope)."""
     book = codelists.book()
-    current, previous = _headline(year, region_id)
-    dist = _distributions(year, region_id)
+    current, previous = _headline(scope, year, region_id)
+    dist = _distributions(scope, year, region_id)
     active = current.active
     profile = [code_table(name, book.titles.get(name, name), name, dist.get(name, {}), active)
                for name in CLIENT_CODE_FIELDS]
@@ -405,7 +401,7 @@ def compute(year: int, region_id: int | None) -> Statistics:
         gender=gender,
         hours=fixed_table("uren", "Aantal uren per week (laatste periode in het jaar)",
                           HOURS_GROUPS, dist.get("_hours", {}), active),
-        lengths=_lengths(year, region_id),
+        lengths=_lengths(scope, year, region_id),
         reasons=code_table("reden", book.titles.get("reden_stopzetting", "Reden van stopzetting"),
                            "reden_stopzetting", dist.get("_reden_stopzetting", {}), ended),
         perspectives=code_table("perspectief",

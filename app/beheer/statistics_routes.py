@@ -6,8 +6,9 @@ from datetime import date
 from flask import abort, render_template, request
 
 from .. import codelists, dataversion
-from . import bp, charts, scope
+from . import bp, charts
 from . import statistics as stats
+from .scope import current_scope
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 REGION_CODE = re.compile(r"[a-z-]{1,32}")
@@ -22,7 +23,7 @@ def region_param():
     code = (request.args.get("regio") or "").strip().lower()
     if code and not REGION_CODE.fullmatch(code):
         abort(404)  # never send junk (a NUL byte, a megabyte) to the database
-    return scope.region_from_param(code or None)
+    return current_scope().region_from_param(code or None)
 
 
 def year_param(default: int | None) -> int | None:
@@ -45,17 +46,18 @@ def _table_chart(table: stats.Table, chart_id: str, what: str) -> str:
 
 @bp.route("/statistieken")
 def statistics():
+    scope = current_scope()
     region = region_param()
     region_id = region.id if region else None
     today = date.today()
-    scope_key = (scope.own_region_id(), region_id, today)
-    years = dataversion.cached("years", scope_key, lambda: stats.available_years(region_id, today),
-                               region_id)
+    scope_key = (scope.own_region_id, region_id, today)
+    years = dataversion.cached("years", scope_key,
+                               lambda: stats.available_years(scope, region_id, today), region_id)
     year = year_param(stats.default_year(today))
     if year not in years:
         years = sorted({*years, year}, reverse=True)
     data = dataversion.cached("statistics", (*scope_key, year),
-                              lambda: stats.compute(year, region_id), region_id)
+                              lambda: stats.compute(scope, year, region_id), region_id)
 
     comparison = data.comparison
     headline_chart = charts.paired_chart(
@@ -91,7 +93,7 @@ def statistics():
     return render_template(
         "beheer/statistics.html", data=data, year=year, years=years, region=region,
         region_name=region.name if region else "alle regio's",
-        region_choices=region_choices, is_super=scope.own_region_id() is None,
+        region_choices=region_choices, is_super=scope.is_super,
         comparison=comparison, headline_chart=headline_chart, length_chart=length_chart,
         sections=sections, profile=profile, ladder_label=ladder_label,
         nl_int=stats.nl_int, nl_dec=stats.nl_dec, nl_pct=stats.nl_pct, nl_diff=stats.nl_diff)

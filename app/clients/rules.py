@@ -1,9 +1,18 @@
-"""The rules of clients and begeleidingsperiodes, as plain functions (SPEC §2–§3)."""
+"""The rules of clients and begeleidingsperiodes, as plain functions (SPEC §2–§3).
+
+"Active" has one definition, written once in Python (`is_active`, one client in memory) and once
+in SQL (`client_active_on`, `period_overlaps`: every query that lists, counts or exports by
+activity uses these two expressions).
+"""
 
 import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+from sqlalchemy import and_, or_
+
+from ..models import Client, Period
 
 MIN_AGE, MAX_AGE = 15, 100
 MIN_HOURS, MAX_HOURS = Decimal("0.5"), Decimal("38")
@@ -105,3 +114,18 @@ def period_errors(others: list[Span], start: date, end: date | None, has_reason:
 def is_active(last_end: date | None, has_period: bool, today: date) -> bool:
     """Actief: no period yet, an open last period, or one that ends today or later."""
     return (not has_period) or last_end is None or last_end >= today
+
+
+def client_active_on(day: date):
+    """SQL: the client is actief on `day` (the same rule as is_active, on the client's copy of its
+    latest period: no period, an open one, or one that ends on `day` or later).
+
+    Periods never overlap and a new one starts after the last one ended, so "some period has not
+    ended on `day`" is the same as "the latest period has not ended on `day`".
+    """
+    return or_(Client.last_end.is_(None), Client.last_end >= day)
+
+
+def period_overlaps(first: date, last: date):
+    """SQL: the period is active on some day of [first, last] (start <= last, no end or end >= first)."""
+    return and_(Period.start_date <= last, or_(Period.end_date.is_(None), Period.end_date >= first))

@@ -119,8 +119,7 @@ def refresh_last_periods(organisation_id: int) -> None:
 
 
 def is_active(client: Client, today: date) -> bool:
-    last = client.periods[-1] if client.periods else None
-    return rules.is_active(last.end_date if last else None, last is not None, today)
+    return rules.is_active(client.last_end, client.last_period_id is not None, today)
 
 
 @dataclass
@@ -148,7 +147,7 @@ class Listing:
 def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, per_page: int,
                  today: date) -> Listing:
     """One page of the dashboard in two indexed queries (count, rows); names of that page only."""
-    active = or_(Client.last_end.is_(None), Client.last_end >= today)
+    active = rules.client_active_on(today)
     where = [Client.organisation_id == org.id, active if tab == "actief" else ~active]
     q = q.strip()[:50]
     if q:
