@@ -61,12 +61,14 @@ def write_key_file(path: Path, key: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """AES-GCM: version byte + 12-byte nonce + ciphertext and tag (the one format of this app)."""
     nonce = os.urandom(12)
     return VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
-def _open(key: bytes, blob: bytes, aad: bytes) -> bytes:
+def unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    """The plaintext of seal(); raise cryptography's InvalidTag when key, blob or aad differ."""
     if not blob or blob[:1] != VERSION:
         raise InvalidTag("unknown ciphertext version")
     return AESGCM(key).decrypt(blob[1:13], blob[13:], aad)
@@ -74,12 +76,12 @@ def _open(key: bytes, blob: bytes, aad: bytes) -> bytes:
 
 def make_check_value(master: bytes) -> bytes:
     """A value stored in the database that only the right master key opens."""
-    return _seal(master, _CHECK_PLAINTEXT, b"check")
+    return seal(master, _CHECK_PLAINTEXT, b"check")
 
 
 def verify_check_value(master: bytes, blob: bytes) -> bool:
     try:
-        return _open(master, blob, b"check") == _CHECK_PLAINTEXT
+        return unseal(master, blob, b"check") == _CHECK_PLAINTEXT
     except InvalidTag:
         return False
 
@@ -90,13 +92,13 @@ def new_wrapped_data_key(master: bytes, organisation_id: int) -> bytes:
 
 
 def wrap_data_key(master: bytes, data_key: bytes, organisation_id: int) -> bytes:
-    return _seal(master, data_key, f"org:{organisation_id}".encode())
+    return seal(master, data_key, f"org:{organisation_id}".encode())
 
 
 def unwrap_data_key(master: bytes, wrapped: bytes, organisation_id: int) -> bytes:
     """Raise MasterKeyError when the master key does not open this data key."""
     try:
-        return _open(master, wrapped, f"org:{organisation_id}".encode())
+        return unseal(master, wrapped, f"org:{organisation_id}".encode())
     except InvalidTag as exc:
         raise MasterKeyError(f"data key of organisation {organisation_id} does not open") from exc
 
@@ -106,9 +108,9 @@ def _name_aad(organisation_id: int, nr: int) -> bytes:
 
 
 def encrypt_name(data_key: bytes, organisation_id: int, nr: int, name: str) -> bytes:
-    return _seal(data_key, name.encode("utf-8"), _name_aad(organisation_id, nr))
+    return seal(data_key, name.encode("utf-8"), _name_aad(organisation_id, nr))
 
 
 def decrypt_name(data_key: bytes, organisation_id: int, nr: int, blob: bytes) -> str:
     """Raise cryptography's InvalidTag when the blob does not belong to this client."""
-    return _open(data_key, blob, _name_aad(organisation_id, nr)).decode("utf-8")
+    return unseal(data_key, blob, _name_aad(organisation_id, nr)).decode("utf-8")

@@ -1,4 +1,14 @@
-"""Engine and per-request session; SQLite pragmas and non-deadlocking write transactions."""
+"""Engine and per-request session; SQLite pragmas and non-deadlocking write transactions.
+
+Who commits: service functions change objects and flush; the caller (a view or a CLI command)
+commits, once, when the whole request succeeded. Two deliberate exceptions, each documented
+at the function:
+- a service that sends a mail commits first (`accounts._finish`, `auth.services.send_invitation`,
+  `request_reset`, `use_token`), so a link in a mail never points at a row that could still be
+  rolled back;
+- `auth.services.authenticate` commits the failed-login count, lockout and audit record itself:
+  the request answers with a refusal, and what happened must be stored whatever the view does next.
+"""
 
 from contextvars import ContextVar
 

@@ -23,13 +23,12 @@ import time
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
-from .. import keys, legacy_import
+from .. import crypto, keys, legacy_import
 from ..db import session
 from ..forms_common import Form
 from ..models import Organisation
@@ -75,8 +74,7 @@ def _sweep(folder: Path) -> None:
 def _keep(org: Organisation, data: bytes) -> str:
     """Store the checked bytes sealed; return the token that names them."""
     token = secrets.token_urlsafe(32)
-    nonce = os.urandom(12)
-    blob = nonce + AESGCM(keys.data_key(org)).encrypt(nonce, data, _aad(org, token))
+    blob = crypto.seal(keys.data_key(org), data, _aad(org, token))
     path = _folder() / f"{token}.csv"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
@@ -97,7 +95,7 @@ def _claim(org: Organisation, token: str) -> bytes | None:
         if time.time() - claimed.stat().st_mtime > PENDING_MAX_AGE:
             return None
         blob = claimed.read_bytes()
-        return AESGCM(keys.data_key(org)).decrypt(blob[:12], blob[12:], _aad(org, token))
+        return crypto.unseal(keys.data_key(org), blob, _aad(org, token))
     except (InvalidTag, ValueError):
         return None
     finally:
