@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 from conftest import PASSWORD
 from helpers import client_form
 from live import AppProcess, Session
@@ -11,6 +12,8 @@ from app.db import session
 from app.models import Client
 
 THREADS, PER_THREAD = 20, 50
+
+pytestmark = pytest.mark.slow
 
 
 def test_thousand_concurrent_creations_get_numbers_1_to_1000(app, db_url, make_org, tmp_path):

@@ -15,7 +15,7 @@ import pytest
 from conftest import logged_in_client, login, recorded_statements
 from helpers import LISTS, client_values, first_code, label_of
 from sqlalchemy import func, insert, select, text
-from test_statistics import CANARY, build_world
+from world import CANARY, build_world
 
 from app.beheer import export
 from app.db import session
@@ -288,6 +288,7 @@ def _report(capsys, text):
         print("\n" + text)
 
 
+@pytest.mark.slow
 def test_csv_export_memory_does_not_grow_with_rows(app, make_org, make_admin, capsys):
     org_id, _ = make_org(name="Bulk", region="limburg")
     c = logged_in_client(app, make_admin(None))
@@ -308,6 +309,7 @@ def test_csv_export_memory_does_not_grow_with_rows(app, make_org, make_admin, ca
     assert large < 1.5 * small
 
 
+@pytest.mark.slow
 def test_xlsx_export_memory_does_not_grow_with_rows(app, make_org, make_admin, capsys, monkeypatch):
     """openpyxl is slow under tracemalloc (about 5 ms a row), so this compares 200 and 2,000
     rows, with the database read in batches of 50 rows instead of 500 so that both exports

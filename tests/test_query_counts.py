@@ -8,7 +8,7 @@ from helpers import client_values
 
 from app.clients import services
 from app.db import session
-from app.models import Organisation, Period
+from app.models import Organisation
 
 
 def _count_queries(app, client, url):
@@ -25,8 +25,9 @@ def _add(app, org_id, n, periods_each=1):
             start = date(2010, 1, 1)
             for p in range(periods_each):
                 end = start + timedelta(days=100) if p < periods_each - 1 else None
-                session.add(Period(client_id=c.id, hours=Decimal(10), start_date=start, end_date=end,
-                                   reden_stopzetting="x" if end else None, perspectief="y" if end else None))
+                services.add_period(c, {"hours": Decimal(10), "start_date": start, "end_date": end,
+                                        "reden_stopzetting": "x" if end else None,
+                                        "perspectief": "y" if end else None})
                 start = start + timedelta(days=200)
         session.commit()
 

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from app.db import session
 from app.models import Client
 
+pytestmark = pytest.mark.slow
+
 
 def _redis_or_skip() -> str:
     try:
