@@ -58,38 +58,43 @@ def codelist_add(name: str):
     return _back(code_list, option)
 
 
+def _option(name: str, option_id: int):
+    """The code list (locked for the change) and one of its options, or 404."""
+    code_list = service.get_list(name, for_update=True)
+    return code_list, service.get_option(code_list, option_id)
+
+
+def _outcome(code_list, option, changed: bool, unchanged: str, done: str, refused: bool = False):
+    """Commit and confirm a change, or roll back and say why nothing changed; back to the option."""
+    if changed:
+        session.commit()
+        flash(done, "success")
+    else:
+        session.rollback()
+        flash(unchanged, "error" if refused else "info")
+    return _back(code_list, option)
+
+
 @bp.route("/keuzelijsten/<name>/<int:option_id>/label", methods=["POST"])
 @superbeheerder_only
 def codelist_rename(name: str, option_id: int):
-    code_list = service.get_list(name, for_update=True)
-    option = service.get_option(code_list, option_id)
+    code_list, option = _option(name, option_id)
     form = RenameOptionForm(code_list=code_list, option=option)
     if not form.validate_on_submit():
         session.rollback()
         return _render_list(code_list, rename_form=form)
     old = service.rename_option(code_list, option, form.label.data)
-    if old is None:
-        session.rollback()
-        flash(f"De omschrijving van “{option.label}” bleef ongewijzigd.", "info")
-        return _back(code_list, option)
-    session.commit()
-    flash(f"De omschrijving “{old}” werd gewijzigd in “{option.label}”. De code "
-          f"({option.code}) en de bestaande registraties blijven dezelfde.", "success")
-    return _back(code_list, option)
+    return _outcome(code_list, option, old is not None,
+                    f"De omschrijving van “{option.label}” bleef ongewijzigd.",
+                    f"De omschrijving “{old}” werd gewijzigd in “{option.label}”. De code "
+                    f"({option.code}) en de bestaande registraties blijven dezelfde.")
 
 
 def _move(name: str, option_id: int, step: int):
-    code_list = service.get_list(name, for_update=True)
-    option = service.get_option(code_list, option_id)
-    if not service.move_option(code_list, option, step):
-        session.rollback()
-        where = "bovenaan" if step < 0 else "onderaan"
-        flash(f"“{option.label}” staat al {where} in de lijst.", "info")
-        return _back(code_list, option)
-    session.commit()
-    flash(f"“{option.label}” werd een plaats {'omhoog' if step < 0 else 'omlaag'} geschoven.",
-          "success")
-    return _back(code_list, option)
+    code_list, option = _option(name, option_id)
+    return _outcome(code_list, option, service.move_option(code_list, option, step),
+                    f"“{option.label}” staat al {'bovenaan' if step < 0 else 'onderaan'} in de lijst.",
+                    f"“{option.label}” werd een plaats {'omhoog' if step < 0 else 'omlaag'} geschoven.")
 
 
 @bp.route("/keuzelijsten/<name>/<int:option_id>/omhoog", methods=["POST"])
@@ -107,33 +112,25 @@ def codelist_move_down(name: str, option_id: int):
 @bp.route("/keuzelijsten/<name>/<int:option_id>/uitfaseren", methods=["POST"])
 @superbeheerder_only
 def codelist_retire(name: str, option_id: int):
-    code_list = service.get_list(name, for_update=True)
-    option = service.get_option(code_list, option_id)
+    code_list, option = _option(name, option_id)
     if option.retired:
-        session.rollback()
-        flash(f"“{option.label}” wordt al niet meer aangeboden.", "info")
-        return _back(code_list, option)
+        return _outcome(code_list, option, False,
+                        f"“{option.label}” wordt al niet meer aangeboden.", "")
     if service.last_active(code_list, option):
-        session.rollback()
-        flash(f"“{option.label}” is de laatste optie die nog aangeboden wordt en kan niet "
-              "uitgefaseerd worden. Voeg eerst een andere optie toe of herstel er een.", "error")
-        return _back(code_list, option)
+        return _outcome(code_list, option, False,
+                        f"“{option.label}” is de laatste optie die nog aangeboden wordt en kan niet "
+                        "uitgefaseerd worden. Voeg eerst een andere optie toe of herstel er een.", "",
+                        refused=True)
     service.set_retired(code_list, option, True)
-    session.commit()
-    flash(f"“{option.label}” wordt niet meer aangeboden op nieuwe formulieren. Bestaande "
-          "registraties behouden deze optie.", "success")
-    return _back(code_list, option)
+    return _outcome(code_list, option, True, "",
+                    f"“{option.label}” wordt niet meer aangeboden op nieuwe formulieren. Bestaande "
+                    "registraties behouden deze optie.")
 
 
 @bp.route("/keuzelijsten/<name>/<int:option_id>/herstellen", methods=["POST"])
 @superbeheerder_only
 def codelist_restore(name: str, option_id: int):
-    code_list = service.get_list(name, for_update=True)
-    option = service.get_option(code_list, option_id)
-    if not service.set_retired(code_list, option, False):
-        session.rollback()
-        flash(f"“{option.label}” wordt al aangeboden.", "info")
-        return _back(code_list, option)
-    session.commit()
-    flash(f"“{option.label}” wordt opnieuw aangeboden op nieuwe formulieren.", "success")
-    return _back(code_list, option)
+    code_list, option = _option(name, option_id)
+    return _outcome(code_list, option, service.set_retired(code_list, option, False),
+                    f"“{option.label}” wordt al aangeboden.",
+                    f"“{option.label}” wordt opnieuw aangeboden op nieuwe formulieren.")
