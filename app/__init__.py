@@ -4,6 +4,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -30,6 +31,20 @@ def _load_settings(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_URL"] = url
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    app.config["TRUSTED_HOSTS"] = _trusted_hosts(app.config["TRUSTED_HOSTS"], app.config["BASE_URL"])
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+
+def _trusted_hosts(setting, base_url: str) -> list[str] | None:
+    """The Host headers to answer (Flask's TRUSTED_HOSTS); None means any host."""
+    if isinstance(setting, str):
+        setting = [h.strip() for h in setting.split(",") if h.strip()]
+    if setting:
+        return None if "*" in setting else list(setting)
+    host = urlsplit(base_url).hostname
+    return list(dict.fromkeys([host, *LOOPBACK_HOSTS] if host else LOOPBACK_HOSTS))
 
 
 def _instance_secret(path: Path) -> str:

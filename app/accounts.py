@@ -4,7 +4,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from . import audit, keys
-from .auth import passwords
+from .auth import passwords, strength
 from .auth.services import normalize_email, send_invitation
 from .db import session
 from .models import Account, Organisation, Region, utcnow
@@ -26,9 +26,11 @@ def check_email(email: str) -> str:
     return email
 
 
-def check_password(password: str) -> None:
-    if len(password) < 12:
-        raise AccountError("Kies een wachtwoord van minstens 12 tekens.")
+def check_password(password: str, email: str, organisation: str | None = None) -> None:
+    """Long enough and hard to guess for this address and organisation; else AccountError."""
+    reason = strength.problem(password, email, organisation)
+    if reason:
+        raise AccountError(reason)
 
 
 def _finish(account: Account, password: str | None, background: bool) -> bool | None:
@@ -46,7 +48,7 @@ def create_organisation(name: str, email: str, region: Region, password: str | N
     """A new organisation with its own data key and login; invites when there is no password."""
     email = check_email(email)
     if password:
-        check_password(password)
+        check_password(password, email, name)
     org = Organisation(name=name.strip(), region_id=region.id, public_name=name.strip())
     session.add(org)
     session.flush()
@@ -64,7 +66,7 @@ def create_admin(email: str, region: Region | None, password: str | None = None,
     """A provinciebeheerder (region given) or a superbeheerder (region None)."""
     email = check_email(email)
     if password:
-        check_password(password)
+        check_password(password, email, contact.get("organisation"))
     account = Account(email=email, kind="admin", is_super=region is None,
                       region_id=region.id if region else None,
                       contact_organisation=contact.get("organisation"),

@@ -16,6 +16,8 @@ KINDS = {
     "password_reset_requested": "Wachtwoord vergeten aangevraagd",
     "password_reset": "Wachtwoord opnieuw ingesteld",
     "password_set": "Wachtwoord ingesteld (uitnodiging)",
+    "password_changed": "Wachtwoord gewijzigd",
+    "password_change_failed": "Wachtwoord wijzigen mislukt (huidig wachtwoord fout)",
     "invitation": "Uitnodiging verstuurd",
     "mail_failed": "E-mail niet verstuurd",
     "organisation_created": "Organisatie aangemaakt",

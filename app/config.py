@@ -16,6 +16,7 @@ SETTING_NAMES = (
     "RATELIMIT_STORAGE_URI",
     "RETENTION_YEARS",
     "TRUSTED_PROXIES",
+    "TRUSTED_HOSTS",
 )
 
 
@@ -37,6 +38,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_IP = "20 per minute;200 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per minute;50 per hour"
+    PASSWORD_CHANGE_LIMIT = "5 per minute;20 per hour"  # attempts that changed nothing
     LOCKOUT_AFTER_FAILURES = 5
     LOCKOUT_MINUTES = 15
     RESET_TOKEN_HOURS = 2
@@ -51,5 +53,8 @@ class Defaults:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     RETENTION_YEARS = 10
     TRUSTED_PROXIES = 0  # number of reverse proxies in front (ProxyFix)
+    # Host names the app answers to (comma-separated); None: BASE_URL's host plus localhost and
+    # 127.0.0.1; "*": any. Other Host headers get a 400, so no URL is ever built from them.
+    TRUSTED_HOSTS = None
     PAGE_SIZE = 50
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024

@@ -1,11 +1,13 @@
 """Dutch error pages; no traceback or connection string ever reaches the browser."""
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import has_request_context, render_template, request
+from flask import current_app, has_request_context, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .auth import session as login_state
 from .db import session
@@ -62,6 +64,18 @@ def init_app(app) -> None:
     def _csrf(exc):
         return error_page(400, "Je sessie is verlopen of het formulier is ongeldig. "
                                "Ga terug, herlaad de pagina en probeer het opnieuw.")
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(exc):
+        # A Host header outside TRUSTED_HOSTS: Flask made no URL adapter for it. The error page
+        # builds its (relative) links with one bound to BASE_URL's host instead.
+        if request_ctx.url_adapter is None:
+            base = urlsplit(current_app.config["BASE_URL"])
+            request_ctx.url_adapter = app.url_map.bind(
+                base.netloc, script_name=request.script_root or None, url_scheme=base.scheme)
+        log.info("refused a request for an untrusted Host header on %s %s",
+                 request.method, request.path)
+        return error_page(400)
 
     @app.errorhandler(HTTPException)
     def _http(exc):

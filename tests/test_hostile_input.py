@@ -214,6 +214,7 @@ FORMS: dict[str, FormCase] = {
                                 ok_marker="Controleer je mailbox"),
     "choose-password": FormCase("anon", lambda w: f"/password/edit/{_fresh_token(w)}",
                                 may_change=("account",)),
+    "change-password": FormCase("org", lambda w: "/account/wachtwoord"),
     "new-client": FormCase("org", lambda w: "/clienten/nieuw"),
     "edit-client": FormCase("org", lambda w: f"/clienten/{w.nr}/bewerken"),
     "new-period": FormCase("org", lambda w: f"/clienten/{w.nr}/periodes/nieuw"),
@@ -541,7 +542,8 @@ def test_every_post_form_with_fields_is_covered(world):
             for href in re.findall(r'href="(/[^"#?]*)', html):
                 if href.startswith(("/static", "/beheer/export", "/logout")):
                     continue
-                if href.startswith(("/beheer", "/clienten", "/profiel", "/dashboard", "/password")):
+                if href.startswith(("/beheer", "/clienten", "/profiel", "/dashboard", "/password",
+                                    "/account")):
                     queue.append(href)
     missing = {action: page for action, page in seen.items() if action not in covered}
     assert not missing, f"POST forms not covered by FORMS: {missing}"

@@ -86,7 +86,12 @@ def test_forgotten_password_end_to_end(mail_app, org):
     assert login(mail_app.test_client(), org, NEW).status_code == 302
 
 
-def test_link_uses_base_url_not_the_host_header(mail_app, org):
+def test_link_uses_base_url_not_the_host_header(make_app, smtp, make_org):
+    """Foreign Host headers are refused (test_trusted_hosts.py); even where every host is let
+    in (TRUSTED_HOSTS=*), the mailed link is built from BASE_URL."""
+    mail_app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, TRUSTED_HOSTS="*")
+    mail_app.smtp = smtp
+    org = make_org(name="De Werkplaats vzw")[1]
     c = mail_app.test_client()
     evil = "http://evil.example"
     page = c.get("/password/new", base_url=evil).get_data(as_text=True)

@@ -1,7 +1,9 @@
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..forms_common import Form
+from . import strength
+from .services import password_problem
 
 REQUIRED = "Dit veld is verplicht."
 
@@ -16,10 +18,31 @@ class ForgotPasswordForm(Form):
 
 
 class NewPasswordForm(Form):
+    """A new password: long and hard to guess for this account (its e-mail and organisation)."""
+
     password = PasswordField("Nieuw wachtwoord", validators=[
         DataRequired(REQUIRED),
-        Length(min=12, message="Kies een wachtwoord van minstens 12 tekens."),
-        Length(max=1000, message="Dit wachtwoord is te lang.")])
+        Length(min=strength.MIN_LENGTH, message=strength.TOO_SHORT),
+        Length(max=1000, message="Dit wachtwoord is te lang.")],
+        render_kw={"autocomplete": "new-password"})
     password_confirm = PasswordField("Herhaal het nieuwe wachtwoord", validators=[
         DataRequired(REQUIRED),
-        EqualTo("password", message="De twee wachtwoorden zijn niet gelijk.")])
+        EqualTo("password", message="De twee wachtwoorden zijn niet gelijk.")],
+        render_kw={"autocomplete": "new-password"})
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def validate_password(self, field):
+        if field.errors:  # too short or too long: that message is enough
+            return
+        reason = password_problem(self.account, field.data)
+        if reason:
+            raise ValidationError(reason)
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField("Huidig wachtwoord", validators=[
+        DataRequired(REQUIRED), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"})

@@ -7,6 +7,7 @@ from flask_login import current_user
 from .. import audit
 from ..db import session
 from ..extensions import limiter
+from ..models import Account
 from . import bp, services
 from . import session as login_session
 from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm
@@ -97,7 +98,7 @@ def choose_password(token: str):
     row = services.valid_token(token)
     if row is None:
         return render_template("auth/link_invalid.html"), 410
-    form = NewPasswordForm()
+    form = NewPasswordForm(account=session.get(Account, row.account_id))
     if form.validate_on_submit():
         if services.use_token(row, form.password.data) is None:
             return render_template("auth/link_invalid.html"), 410

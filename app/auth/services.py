@@ -12,10 +12,11 @@ from sqlalchemy import select, update
 from .. import audit, mailer
 from ..db import session
 from ..models import Account, AccountToken, LoginSession, utcnow
-from . import passwords
+from . import passwords, strength
 
 FAILED = ("Aanmelden mislukt: controleer je e-mailadres en wachtwoord. Na 5 mislukte pogingen "
           "wordt het account 15 minuten geblokkeerd.")
+WRONG_CURRENT = "Dit is niet je huidige wachtwoord. Er werd niets gewijzigd."
 DEACTIVATED = "Deze login is gedeactiveerd. Neem contact op met de beheerder van je regio."
 
 
@@ -148,6 +149,17 @@ def valid_token(token: str) -> AccountToken | None:
     return row
 
 
+def password_problem(account: Account | None, password: str) -> str | None:
+    """Why a new password is not good enough for this account (Dutch), or None.
+
+    The account's e-mail address and its organisation's name (a beheerder's contact
+    organisation) are what an attacker would try first."""
+    if account is None:
+        return strength.problem(password)
+    organisation = account.organisation.name if account.organisation else account.contact_organisation
+    return strength.problem(password, account.email, organisation)
+
+
 def set_password(account: Account, password: str) -> None:
     """Store a new password; every link token and every login session of the account dies."""
     now = utcnow()
@@ -159,6 +171,24 @@ def set_password(account: Account, password: str) -> None:
                     .where(AccountToken.account_id == account.id, AccountToken.used_at.is_(None))
                     .values(used_at=now))
     revoke_all_sessions(account.id)
+
+
+def change_password(account: Account, current: str, new: str) -> str | None:
+    """Change one's own password when `current` is right.
+
+    Every login session of the account ends (other browsers are logged out) and a fresh one
+    starts for the caller: its token is returned. None when `current` is wrong (nothing changed).
+    """
+    if not passwords.verify(account.password_hash, current):
+        audit.record("password_change_failed", account=account,
+                     organisation_id=account.organisation_id)
+        session.commit()
+        return None
+    set_password(account, new)
+    token = start_session(account)
+    audit.record("password_changed", account=account, organisation_id=account.organisation_id)
+    session.commit()
+    return token
 
 
 def use_token(token_row: AccountToken, password: str) -> Account | None:
