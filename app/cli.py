@@ -1,4 +1,4 @@
-"""flask --app wsgi <command>: upgrade-db, create-admin, create-org, seed-demo, …"""
+"""flask --app wsgi <command>: upgrade-db, create-admin, create-org, seed-demo, serve, …"""
 
 import click
 from flask import current_app
@@ -143,9 +143,40 @@ def backup_command(path):
                "without it the client names in this backup cannot be read.")
 
 
+# the headers nginx sets (docs/nginx-example.conf); the same ones ProxyFix reads in create_app()
+PROXY_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"})
+
+
+def waitress_proxy_options(trusted_proxies: int) -> dict:
+    """waitress's own proxy settings for TRUSTED_PROXIES reverse proxies in front.
+
+    waitress removes X-Forwarded-* from a peer it does not trust before the app sees them, so
+    without these settings ProxyFix never gets the client's address. With TRUSTED_PROXIES > 0 any
+    peer is trusted ('*': waitress accepts one address or all, and the proxy is often on another
+    host), which is why the app must then be reachable only through the proxy (listen on loopback
+    or a private address). waitress keeps the last TRUSTED_PROXIES entries of each header, so
+    ProxyFix computes the same address and scheme again. With 0 the headers are dropped.
+    """
+    if trusted_proxies <= 0:
+        return {"clear_untrusted_proxy_headers": True}
+    return {"trusted_proxy": "*", "trusted_proxy_count": trusted_proxies,
+            "trusted_proxy_headers": set(PROXY_HEADERS), "clear_untrusted_proxy_headers": True}
+
+
+@click.command("serve")
+@click.option("--listen", default="127.0.0.1:8000", show_default=True, help="HOST:PORT to serve on")
+@click.option("--threads", default=8, show_default=True, help="waitress worker threads")
+def serve_command(listen, threads):
+    """Serve the app with waitress (proxy headers trusted as TRUSTED_PROXIES says)."""
+    import waitress
+    app = current_app._get_current_object()
+    waitress.serve(app, listen=listen, threads=threads,
+                   **waitress_proxy_options(app.config["TRUSTED_PROXIES"]))
+
+
 def init_app(app) -> None:
     for command in (upgrade_db_command, create_admin_command, create_org_command,
-                    seed_demo_command, rotate_keys_command, backup_command):
+                    seed_demo_command, rotate_keys_command, backup_command, serve_command):
         app.cli.add_command(command)
     from .cli_import import register
     register(app)
