@@ -27,7 +27,7 @@ run: venv
 	$(FLASK) upgrade-db
 	$(FLASK) seed-demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops)"
-	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 wsgi:app
+	$(FLASK) serve --listen=$(HOST):$(PORT) --threads=8
 
 test: venv-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

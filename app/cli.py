@@ -1,4 +1,4 @@
-"""flask --app wsgi <command>: upgrade-db, create-admin, create-org, seed-demo, …"""
+"""flask --app wsgi <command>: upgrade-db, create-admin, create-org, seed-demo, serve, …"""
 
 import click
 from flask import current_app
@@ -97,36 +97,67 @@ def seed_demo_command(n_orgs, n_clients):
 @with_appcontext
 @click.option("--new-key", help="the new master key (base64 of 32 bytes); default: a fresh one")
 def rotate_keys_command(new_key):
-    """Re-wrap all data keys under a new master key (the current one is the old key)."""
-    from pathlib import Path
+    """Re-wrap all data keys under a new master key (the current one is the old key).
 
+    One transaction re-wraps every data key and replaces the check value; running processes see
+    the new check value (see app/keys.py). With the key file the new key is written next to it
+    before the commit and renamed over it after, so there is no moment without a key that opens
+    the database.
+    """
     from . import audit, crypto
     new = crypto.decode_key(new_key) if new_key else crypto.AESGCM.generate_key(bit_length=256)
-    if new == keys.master_key():
-        raise click.ClickException("the new key is the same as the current one")
     from_file = not current_app.config.get("MASTER_KEY")
     key_path = crypto.master_key_path(current_app.instance_path)
-    pending = Path(str(key_path) + ".new")
+    pending = keys.pending_key_path(key_path)
+    with keys.rotation_lock(current_app.instance_path):
+        if from_file and pending.exists() and pending.read_text().strip() == crypto.encode_key(
+                keys.master_key()):
+            pending.replace(key_path)  # an earlier run committed but stopped before the rename
+        if new == keys.master_key():
+            raise click.ClickException("the new key is the same as the current one")
+        try:
+            count = keys.rotate(new)  # locks the check value first
+            if from_file:
+                crypto.write_key_file(pending, new)  # written before the commit, renamed after it
+            audit.record("key_rotation", actor="cli", organisations=count)
+            session.commit()
+        except crypto.MasterKeyError as exc:
+            session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        except Exception:
+            session.rollback()
+            if from_file:
+                _settle_pending_key(pending, key_path, new)
+            raise
+        keys.adopt(new)
+        if from_file:
+            pending.replace(key_path)
     if from_file:
-        crypto.write_key_file(pending, new)  # written before the commit, renamed after it
-    try:
-        count = keys.rotate(new)
-        audit.record("key_rotation", actor="cli", organisations=count)
-        session.commit()
-    except Exception:
-        session.rollback()
-        pending.unlink(missing_ok=True)
-        raise
-    current_app.extensions["master_key"] = new
-    current_app.extensions["data_keys"].clear()
-    if from_file:
-        pending.replace(key_path)
         click.echo(f"Re-wrapped {count} data keys; the new master key is in {key_path}. "
-                   "Back it up now: the old key no longer opens this database.")
+                   "Back it up now: the old key no longer opens this database. Running processes "
+                   "load it by themselves.")
     else:
-        click.echo(f"Re-wrapped {count} data keys. Set MASTER_KEY to the new key below before the "
-                   "next start; the old key no longer opens this database.")
+        click.echo(f"Re-wrapped {count} data keys. Set MASTER_KEY to the new key below and restart "
+                   "every process; until then they refuse to show or store names (503). The old "
+                   "key no longer opens this database.")
         click.echo(crypto.encode_key(new))
+
+
+def _settle_pending_key(pending, key_path, new: bytes) -> None:
+    """After a failed commit: the new key file goes only if the database did not take the key
+    (a commit can succeed and still report an error); when that cannot be told, it stays."""
+    from . import crypto
+    try:
+        check = keys.stored_check()
+        session.rollback()
+    except Exception:  # noqa: BLE001 - the database is away: keep the file, say so
+        click.echo(f"Could not tell whether the rotation was committed; {pending} is kept. "
+                   "Start the app: it uses whichever key opens the database.", err=True)
+        return
+    if check is not None and crypto.verify_check_value(new, check):
+        pending.replace(key_path)
+    else:
+        pending.unlink(missing_ok=True)
 
 
 @click.command("backup")
@@ -143,9 +174,40 @@ def backup_command(path):
                "without it the client names in this backup cannot be read.")
 
 
+# the headers nginx sets (docs/nginx-example.conf); the same ones ProxyFix reads in create_app()
+PROXY_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"})
+
+
+def waitress_proxy_options(trusted_proxies: int) -> dict:
+    """waitress's own proxy settings for TRUSTED_PROXIES reverse proxies in front.
+
+    waitress removes X-Forwarded-* from a peer it does not trust before the app sees them, so
+    without these settings ProxyFix never gets the client's address. With TRUSTED_PROXIES > 0 any
+    peer is trusted ('*': waitress accepts one address or all, and the proxy is often on another
+    host), which is why the app must then be reachable only through the proxy (listen on loopback
+    or a private address). waitress keeps the last TRUSTED_PROXIES entries of each header, so
+    ProxyFix computes the same address and scheme again. With 0 the headers are dropped.
+    """
+    if trusted_proxies <= 0:
+        return {"clear_untrusted_proxy_headers": True}
+    return {"trusted_proxy": "*", "trusted_proxy_count": trusted_proxies,
+            "trusted_proxy_headers": set(PROXY_HEADERS), "clear_untrusted_proxy_headers": True}
+
+
+@click.command("serve")
+@click.option("--listen", default="127.0.0.1:8000", show_default=True, help="HOST:PORT to serve on")
+@click.option("--threads", default=8, show_default=True, help="waitress worker threads")
+def serve_command(listen, threads):
+    """Serve the app with waitress (proxy headers trusted as TRUSTED_PROXIES says)."""
+    import waitress
+    app = current_app._get_current_object()
+    waitress.serve(app, listen=listen, threads=threads,
+                   **waitress_proxy_options(app.config["TRUSTED_PROXIES"]))
+
+
 def init_app(app) -> None:
     for command in (upgrade_db_command, create_admin_command, create_org_command,
-                    seed_demo_command, rotate_keys_command, backup_command):
+                    seed_demo_command, rotate_keys_command, backup_command, serve_command):
         app.cli.add_command(command)
     from .cli_import import register
     register(app)

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from .auth import session as login_state
 from .db import session
+from .keys import KeyRotatedError
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,13 @@ def init_app(app) -> None:
         if exc.code in (301, 302, 303, 307, 308):
             return exc
         return error_page(exc.code if exc.code in MESSAGES else 500)
+
+    @app.errorhandler(KeyRotatedError)
+    def _key_rotated(exc):
+        _rollback()  # nothing is written under a discarded key
+        log.error("%s %s refused: %s", request.method, request.path, exc)
+        return error_page(503, "De sleutel werd vernieuwd; de toepassing moet herstart worden. "
+                               "Probeer het over enkele minuten opnieuw.")
 
     @app.errorhandler(OperationalError)
     def _db_down(exc):

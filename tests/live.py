@@ -15,22 +15,40 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-class AppProcess:
-    """`waitress-serve wsgi:app` on a free loopback port, with the given settings as env."""
+def app_env(instance: Path, database_url: str, master_key: str | None = TEST_MASTER_KEY,
+            **settings) -> dict:
+    """The environment of an app process (server or command) on this instance and database.
+    master_key=None: no MASTER_KEY, the key is read from instance/master.key."""
+    env = dict(os.environ, INSTANCE_PATH=str(instance), DATABASE_URL=database_url,
+               SECRET_KEY="shared-test-secret", BASE_URL="http://arbeidszorg.test")
+    env.pop("MAIL_SERVER", None)
+    env.pop("MASTER_KEY", None)
+    if master_key is not None:
+        env["MASTER_KEY"] = master_key
+    env.update({k: str(v) for k, v in settings.items()})
+    return env
 
-    def __init__(self, instance: Path, database_url: str, threads: int = 8, **settings):
+
+def flask_command(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """Run `flask --app wsgi ARGS` in its own process, as an operator would."""
+    return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+class AppProcess:
+    """`flask --app wsgi serve` (waitress) on a free loopback port, with the given settings as env,
+    started exactly as `make run` and the README's production command start it."""
+
+    def __init__(self, instance: Path, database_url: str, threads: int = 8,
+                 master_key: str | None = TEST_MASTER_KEY, **settings):
         instance.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, INSTANCE_PATH=str(instance), DATABASE_URL=database_url,
-                   MASTER_KEY=TEST_MASTER_KEY, SECRET_KEY="shared-test-secret",
-                   BASE_URL="http://arbeidszorg.test")
-        env.pop("MAIL_SERVER", None)
-        env.update({k: str(v) for k, v in settings.items()})
+        env = app_env(instance, database_url, master_key, **settings)
         self.log = open(instance / f"server-{self.port}.log", "wb")
         self.proc = subprocess.Popen(
-            [str(BIN / "waitress-serve"), f"--listen=127.0.0.1:{self.port}", f"--threads={threads}",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            [str(BIN / "flask"), "--app", "wsgi", "serve", f"--listen=127.0.0.1:{self.port}",
+             f"--threads={threads}"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -84,12 +102,12 @@ class Session:
         page = self.get("/login" if not self.cookie else "/__csrf__")[2]
         return re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
 
-    def post(self, path: str, data: dict, csrf: bool = True):
+    def post(self, path: str, data: dict, csrf: bool = True, headers: dict | None = None):
         data = dict(data)
         if csrf and "csrf_token" not in data:
             data["csrf_token"] = self.csrf()
         return self.request("POST", path, urlencode(data).encode(),
-                            {"Content-Type": "application/x-www-form-urlencoded"})
+                            {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
 
     def login(self, email: str, password: str):
         self.cookie = None
