@@ -108,7 +108,7 @@ def request_change(account: Account, new_email: str, requested_by: int) -> Reque
     if not account.password_hash:
         change.applied_at = now
         audit.record("login_change_applied", organisation_id=account.organisation_id,
-                     old=account.email, new=new_email, direct="nog geen wachtwoord")
+                     van=account.email, naar=new_email, meteen="nog geen wachtwoord")
         _readdress(account, new_email, now)
         session.flush()
         return Requested(change, name)
@@ -116,8 +116,8 @@ def request_change(account: Account, new_email: str, requested_by: int) -> Reque
     change.confirm_token_hash, change.cancel_token_hash = _digest(confirm), _digest(cancel)
     session.flush()
     audit.record("login_change_requested", organisation_id=account.organisation_id,
-                 old=account.email, new=new_email,
-                 effective_from=local(effective_from(change)).strftime("%d/%m/%Y %H:%M"))
+                 van=account.email, naar=new_email,
+                 ten_vroegste_actief=local(effective_from(change)).strftime("%d/%m/%Y %H:%M"))
     return Requested(change, name, confirm, cancel)
 
 
@@ -188,7 +188,7 @@ def confirm(change: LoginChange) -> str | None:
     account = session.get(Account, change.account_id)
     _readdress(account, change.new_email, now)
     audit.record("login_change_applied", actor=change.new_email,
-                 organisation_id=account.organisation_id, old=change.old_email, new=change.new_email)
+                 organisation_id=account.organisation_id, van=change.old_email, naar=change.new_email)
     session.commit()
     name = account.organisation.name if account.organisation else None
     mailer.send(mailer.build(change.old_email, "Je login-e-mailadres werd gewijzigd – "
@@ -206,8 +206,8 @@ def cancel(change: LoginChange, via: str) -> bool:
         return False
     account = session.get(Account, change.account_id)
     audit.record("login_change_cancelled", actor=change.old_email,
-                 organisation_id=account.organisation_id, old=change.old_email,
-                 new=change.new_email, via=via)
+                 organisation_id=account.organisation_id, van=change.old_email,
+                 naar=change.new_email, via=via)
     session.commit()
     return True
 
