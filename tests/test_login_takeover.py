@@ -156,7 +156,7 @@ def test_a_beheerder_cannot_take_over_an_organisation_login(app, server, smtp, v
     assert status == 200 and "kan pas bevestigd worden vanaf" in page
     travel(app, org_email, 71)  # one hour short of LOGIN_CHANGE_DELAY_HOURS (72)
     status, _, page = attacker.post(outsider, confirm, {})
-    assert "kan pas bevestigd worden vanaf" in page, (status, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))[:1500])
+    assert status == 200 and "kan pas bevestigd worden vanaf" in page
 
     # the new address is no login; a reset for it mails nothing; the old one's reset goes to the old
     for who in (ATTACKER_MAILBOX, org_email):
