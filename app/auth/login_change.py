@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit, mailer
 from ..db import session
@@ -186,10 +187,15 @@ def confirm(change: LoginChange) -> str | None:
         session.rollback()
         return "Deze wijziging werd intussen geannuleerd of al doorgevoerd."
     account = session.get(Account, change.account_id)
-    _readdress(account, change.new_email, now)
-    audit.record("login_change_applied", actor=change.new_email,
-                 organisation_id=account.organisation_id, van=change.old_email, naar=change.new_email)
-    session.commit()
+    try:
+        _readdress(account, change.new_email, now)
+        audit.record("login_change_applied", actor=change.new_email,
+                     organisation_id=account.organisation_id, van=change.old_email,
+                     naar=change.new_email)
+        session.commit()
+    except IntegrityError:  # the address was taken at the same moment
+        session.rollback()
+        return ADDRESS_TAKEN
     name = account.organisation.name if account.organisation else None
     mailer.send(mailer.build(change.old_email, "Je login-e-mailadres werd gewijzigd – "
                              "Registratiesysteem Arbeidszorg", "login_change_done",
