@@ -103,13 +103,13 @@ def edit_organisation(org_id: int):
             session.commit()
             flash("De gegevens van de organisatie werden opgeslagen.", "success")
             if requested is not None:
-                _flash_login_change(requested)
+                _announce_login_change(requested)
             return redirect(url_for("beheer.organisation", org_id=org.id))
     return render_template("beheer/organisation_form.html", form=form, org=org, account=account,
                            pending=login_change.pending_notice(account))
 
 
-def _flash_login_change(requested: login_change.Requested) -> None:
+def _announce_login_change(requested: login_change.Requested) -> None:
     """Mail a pending change to both addresses and tell the beheerder what happens next."""
     change = requested.change
     if not requested.pending:
