@@ -21,7 +21,7 @@ def _load_settings(app: Flask, test_config: dict | None) -> None:
             app.config[name] = os.environ[name]
     if test_config:
         app.config.update(test_config)
-    for name in ("MAIL_PORT", "RETENTION_YEARS", "TRUSTED_PROXIES"):
+    for name in ("MAIL_PORT", "RETENTION_YEARS", "TRUSTED_PROXIES", "LOGIN_CHANGE_DELAY_HOURS"):
         app.config[name] = int(app.config[name])
     app.config["MAIL_USE_TLS"] = str(app.config["MAIL_USE_TLS"]).lower() in ("1", "true", "yes")
     if not app.config.get("SECRET_KEY"):

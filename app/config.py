@@ -17,6 +17,7 @@ SETTING_NAMES = (
     "RETENTION_YEARS",
     "TRUSTED_PROXIES",
     "TRUSTED_HOSTS",
+    "LOGIN_CHANGE_DELAY_HOURS",
 )
 
 
@@ -43,6 +44,9 @@ class Defaults:
     LOCKOUT_MINUTES = 15
     RESET_TOKEN_HOURS = 2
     INVITE_TOKEN_DAYS = 7
+    # a beheerder's change of a login address waits this long (and for the new address's
+    # confirmation, which stays possible for INVITE_TOKEN_DAYS days after the wait); SPEC §11
+    LOGIN_CHANGE_DELAY_HOURS = 72
     SESSION_IDLE_MINUTES = 30
     SESSION_ABSOLUTE_HOURS = 12
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)

@@ -58,10 +58,21 @@ class Form(FlaskForm):
             return _DutchTranslations()
 
 
+class ActionForm(Form):
+    """An empty form: only the CSRF token, for one-button POST actions."""
+
+
 def page_arg() -> int:
     """The ?page= of a paginated list: a small positive number, else 1."""
     page = request.args.get("page", "1")
     return int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
+
+
+def number_arg(raw: str) -> int | None:
+    """A volgnummer typed in a query string: ASCII digits that fit an INTEGER, else None."""
+    if raw.isascii() and raw.isdigit() and len(raw) < 10:
+        return int(raw)
+    return None
 
 
 def parse_date(raw: str) -> date:

@@ -131,6 +131,28 @@ class AccountToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class LoginChange(Base):
+    """A beheerder's change of a login address (SPEC §11 "No way in for a beheerder").
+
+    For an account with a password the change is pending: it takes effect only when the new
+    address confirms it after LOGIN_CHANGE_DELAY_HOURS and nobody cancelled it (the old address
+    got a cancel link). An account without a password is readdressed at once (applied_at set
+    immediately, no tokens). Only the hashes of the two link tokens are stored.
+    """
+
+    __tablename__ = "login_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    old_email: Mapped[str] = mapped_column(String(254))
+    new_email: Mapped[str] = mapped_column(String(254))
+    requested_by: Mapped[int | None] = mapped_column(Integer)  # the beheerder; no FK: history
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    cancel_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class CodeList(Base):
     __tablename__ = "code_list"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,7 +21,7 @@ from app.beheer import export
 from app.db import session
 from app.models import CLIENT_CODE_FIELDS, AuditEvent, Client, Period
 
-HEADERS = ["Organisatie", "Regio", "Nr", "Nr (oud)", "Geboortejaar", "Geslacht", "Burgerlijke staat",
+HEADERS = ["Organisatie", "Regio", "Nr", "Geboortejaar", "Geslacht", "Burgerlijke staat",
            "Hoofdproblematiek", "Leefsituatie", "Onderwijsniveau", "Belangrijkste verwijzer",
            "Hoofdinkomen", "Vergoeding van het initiatief", "Ooit gewerkt in het bezoldigde circuit",
            "Subsidie voor de begeleiding", "Overeenkomst", "Methodiek", "Aantal uren", "Startdatum",
@@ -33,12 +33,12 @@ def world(app, make_org, make_admin):
     return build_world(app, make_org, make_admin)
 
 
-def _expected(org, region, nr, old, birth_year, codes, hours, start, end=None, reden=None,
+def _expected(org, region, nr, birth_year, codes, hours, start, end=None, reden=None,
               perspectief=None):
     """One expected export row as typed values (None for empty)."""
     values = {name: first_code(name) for name in CLIENT_CODE_FIELDS}
     values.update(codes)
-    return [org, region, nr, old, birth_year,
+    return [org, region, nr, birth_year,
             *[label_of(name, values[name]) for name in CLIENT_CODE_FIELDS],
             hours, start, end,
             label_of("reden_stopzetting", reden) if reden else None,
@@ -47,22 +47,22 @@ def _expected(org, region, nr, old, birth_year, codes, hours, start, end=None, r
 
 # Limburg, periods that overlap 2025, in export order (organisation, Nr, start date)
 LIMBURG_2025 = [
-    _expected("Atelier Hasselt", "Limburg", 1, "'=1+1", 1990,
+    _expected("Atelier Hasselt", "Limburg", 1, 1990,
               {"geslacht": "man", "hoofdproblematiek": "psychische_problematiek"},
               Decimal("16"), date(2023, 3, 1), date(2025, 2, 28), "doorstroom_betaald_werk",
               "betaald_werk_nec"),
-    _expected("Atelier Hasselt", "Limburg", 1, "'=1+1", 1990,
+    _expected("Atelier Hasselt", "Limburg", 1, 1990,
               {"geslacht": "man", "hoofdproblematiek": "psychische_problematiek"},
               Decimal("24"), date(2025, 9, 1)),
-    _expected("Atelier Hasselt", "Limburg", 2, "'@SUM(A1)", 2002,
+    _expected("Atelier Hasselt", "Limburg", 2, 2002,
               {"geslacht": "vrouw", "hoofdproblematiek": "psychische_problematiek",
                "methodiek": "combinatie_van_werkvormen"},
               Decimal("8"), date(2024, 6, 1)),
-    _expected("Atelier Hasselt", "Limburg", 3, "'-5", 1960,
+    _expected("Atelier Hasselt", "Limburg", 3, 1960,
               {"geslacht": "vrouw", "hoofdproblematiek": "verstandelijke_beperking"},
               Decimal("32.5"), date(2022, 1, 10), date(2025, 6, 30), "eigen_keuze_motivatie",
               "arbeidszorg_elders"),
-    _expected("Atelier Hasselt", "Limburg", 7, "A-7", 1975,
+    _expected("Atelier Hasselt", "Limburg", 7, 1975,
               {"geslacht": "man", "hoofdproblematiek": "autismespectrumstoornis"},
               Decimal("10"), date(2025, 3, 1), date(2025, 3, 31), "gezondheid_fysiek",
               "dagbesteding_of_zorgaanbod"),
@@ -127,7 +127,7 @@ def test_xlsx_limburg_2025_cell_by_cell(app, world):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f", cell.coordinate  # never a formula
-    assert sheet["S2"].number_format == "DD/MM/YYYY"
+    assert sheet["R2"].number_format == "DD/MM/YYYY"
 
 
 def test_formula_cells_are_neutralised():
@@ -146,13 +146,13 @@ def test_superbeheerder_exports_everything_without_year(app, world):
     rows = _parse_csv(r.get_data())[1:]
     # every period: 2 + 1 + 1 + 1 + 1 + 1 in Limburg, 2 in Antwerpen; Antwerpen comes first
     assert len(rows) == 9
-    assert [(row[0], row[2], row[18]) for row in rows] == [
+    assert [(row[0], row[2], row[17]) for row in rows] == [
         ("Werkhuis Antwerpen", "1", "15/01/2024"), ("Werkhuis Antwerpen", "2", "05/05/2025"),
         ("Atelier Hasselt", "1", "01/03/2023"), ("Atelier Hasselt", "1", "01/09/2025"),
         ("Atelier Hasselt", "2", "01/06/2024"), ("Atelier Hasselt", "3", "10/01/2022"),
         ("Atelier Hasselt", "4", "01/01/2020"), ("Atelier Hasselt", "6", "01/02/2026"),
         ("Atelier Hasselt", "7", "01/03/2025")]
-    assert rows[0][1] == "Antwerpen" and rows[0][17] == "38" and rows[0][19] == "31/12/2025"
+    assert rows[0][1] == "Antwerpen" and rows[0][16] == "38" and rows[0][18] == "31/12/2025"
     sheet = _load_xlsx(c.get("/beheer/export.xlsx?regio=antwerpen").get_data())
     assert sheet.max_row == 3 and sheet["A2"].value == "Werkhuis Antwerpen"
     # a year without periods gives just the header
@@ -188,21 +188,24 @@ def test_exports_are_audited(app, world):
         assert all(e.actor == world["admins"]["limburg"] for e in events)
 
 
-def test_no_name_and_no_birth_date_in_exports(app, world):
+def test_no_name_no_old_number_and_no_birth_date_in_exports(app, world):
     c = logged_in_client(app, world["admins"]["super"])
     with recorded_statements(app) as statements:
         csv_body = c.get("/beheer/export.csv").get_data()
         xlsx_body = c.get("/beheer/export.xlsx").get_data()
-    assert statements and not any("name_enc" in s for s in statements)
+    assert statements and not any("name_enc" in s or "old_nr" in s for s in statements)
     with zipfile.ZipFile(io.BytesIO(xlsx_body)) as archive:
         unpacked = b"".join(archive.read(name) for name in archive.namelist())
     for body in (csv_body, xlsx_body, unpacked):
         assert CANARY.encode() not in body
         assert b"Zonder periode" not in body
+        # nor the old numbers: free text the organisation chose, may hold initials (SPEC §12)
+        for old_nr in (b"=1+1", b"@SUM(A1)", b"A-7"):
+            assert old_nr not in body
     text = csv_body.decode("utf-8-sig")
     assert "01/05/1990" not in text and "1990-05-01" not in text and ";1990;" in text
     sheet = _load_xlsx(xlsx_body)
-    assert all(not isinstance(v, datetime) for v in next(sheet.iter_cols(min_col=5, max_col=5,
+    assert all(not isinstance(v, datetime) for v in next(sheet.iter_cols(min_col=4, max_col=4,
                                                                         values_only=True)))
 
 
@@ -330,7 +333,7 @@ def test_xlsx_export_memory_does_not_grow_with_rows(app, make_org, make_admin, c
     r.close()
     assert _xlsx_rows(body) == 2_001
     sheet = _load_xlsx(body)
-    assert sheet["A2001"].value == "Bulk" and sheet["S2001"].is_date
+    assert sheet["A2001"].value == "Bulk" and sheet["R2001"].is_date
     _report(capsys, f"XLSX export peak (tracemalloc): 200 rows {small / 1e6:.2f} MB, "
                     f"2,000 rows {large / 1e6:.2f} MB ({time.perf_counter() - started:.1f} s)")
     assert large < 1.5 * small

@@ -7,8 +7,9 @@ from flask_login import current_user
 from .. import audit
 from ..db import session
 from ..extensions import limiter
+from ..forms_common import ActionForm
 from ..models import Account
-from . import bp, services
+from . import bp, login_change, services
 from . import session as login_session
 from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 
@@ -108,3 +109,46 @@ def choose_password(token: str):
         flash("Je wachtwoord is ingesteld. Je kan je nu aanmelden met je nieuwe wachtwoord.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/choose_password.html", form=form, invite=row.purpose == "invite")
+
+
+@bp.route("/login-wijziging/bevestigen/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def confirm_login_change(token: str):
+    """The new address confirms a beheerder's change of a login address (after the wait)."""
+    change = login_change.by_token(token, "confirm")
+    if change is None:
+        return render_template("auth/link_invalid.html", about="login_change"), 410
+    early = login_change.too_early(change)
+    if early:
+        return render_template("auth/login_change.html", kind="confirm", change=change, form=None,
+                               error=early)
+    form = ActionForm()
+    if form.validate_on_submit():
+        error = login_change.confirm(change)
+        if error is None:
+            if current_user.is_authenticated:
+                login_session.finish()
+            flash(f"Het login-e-mailadres werd gewijzigd naar {change.new_email}. Meld je aan met "
+                  "dit adres en het bestaande wachtwoord, of kies een nieuw wachtwoord via "
+                  "'Wachtwoord vergeten?'.", "success")
+            return redirect(url_for("auth.login"))
+        return render_template("auth/login_change.html", kind="confirm", change=change,
+                               form=None, error=error), 409
+    return render_template("auth/login_change.html", kind="confirm", change=change, form=form,
+                           error=None)
+
+
+@bp.route("/login-wijziging/annuleren/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def cancel_login_change(token: str):
+    """The current address cancels a beheerder's change of its login address."""
+    change = login_change.by_token(token, "cancel")
+    if change is None:
+        return render_template("auth/link_invalid.html", about="login_change"), 410
+    form = ActionForm()
+    if form.validate_on_submit():
+        if not login_change.cancel(change, via="e-mail"):
+            return render_template("auth/link_invalid.html", about="login_change"), 410
+        return render_template("auth/login_change_cancelled.html", change=change)
+    return render_template("auth/login_change.html", kind="cancel", change=change, form=form,
+                           error=None)

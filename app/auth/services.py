@@ -52,7 +52,7 @@ def authenticate(email: str, password: str) -> LoginResult:
     now = utcnow()
     if account is None:
         passwords.verify(None, password)  # same work as for a known address
-        audit.record("login_failed", actor=normalize_email(email)[:254], reason="unknown")
+        audit.record("login_failed", reason="unknown")  # never what was typed: it may be a password
         session.commit()
         return LoginResult(error=FAILED)
     if account.locked_until and account.locked_until > now:
@@ -146,6 +146,8 @@ def valid_token(token: str) -> AccountToken | None:
         return None
     if account.password_changed_at and row.created_at < account.password_changed_at:
         return None
+    if row.purpose == "invite" and account.password_hash:
+        return None  # an invitation never works for an account that has a password (SPEC §11)
     return row
 
 
@@ -210,9 +212,9 @@ def use_token(token_row: AccountToken, password: str) -> Account | None:
     return account
 
 
-def _link(token: str) -> str:
+def _link(token: str, endpoint: str = "auth.choose_password") -> str:
     """An absolute link built from BASE_URL, never from the request's Host header."""
-    path = current_app.url_map.bind("localhost").build("auth.choose_password", {"token": token})
+    path = current_app.url_map.bind("localhost").build(endpoint, {"token": token})
     return current_app.config["BASE_URL"] + path
 
 
@@ -229,8 +231,19 @@ def request_reset(email: str) -> None:
     mailer.send(msg, "reset", background=True)
 
 
+def needs_invitation(account: Account) -> bool:
+    """Only an account without a password can be invited (to choose one)."""
+    return not account.password_hash
+
+
 def send_invitation(account: Account, background: bool = False) -> bool | None:
-    """Mail an invitation link (valid INVITE_TOKEN_DAYS days, single use) to set a password."""
+    """Mail an invitation link (valid INVITE_TOKEN_DAYS days, single use) to set a password.
+
+    An account that already has a password gets nothing (False): such a link would let whoever
+    reads the mailbox replace the password (SPEC §11). Callers check needs_invitation() first.
+    """
+    if not needs_invitation(account):
+        return False
     token = issue_token(account, "invite")
     audit.record("invitation", account=None, actor=account.email,
                  organisation_id=account.organisation_id, invited=account.email)

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from .. import audit, codelists
 from ..accounts import AccountError, check_email, create_admin
-from ..auth.services import revoke_all_sessions, send_invitation
+from ..auth.services import needs_invitation, revoke_all_sessions, send_invitation
 from ..db import session
 from ..forms_common import page_arg, parse_date
 from ..models import Account, AuditEvent, Organisation
@@ -109,6 +109,11 @@ def resend_admin_invitation(account_id: int):
     if account is None:
         abort(404)
     if ActionForm().validate_on_submit():
+        if not needs_invitation(account):
+            flash("Deze beheerder heeft al een wachtwoord ingesteld; een nieuwe uitnodiging is niet "
+                  "nodig. Bij een vergeten wachtwoord gebruikt de beheerder 'Wachtwoord vergeten?'.",
+                  "error")
+            return redirect(url_for("beheer.admins"))
         ok = send_invitation(account)
         flash(f"Uitnodiging verstuurd naar {account.email}." if ok else
               "De uitnodiging kon niet verstuurd worden.", "success" if ok else "error")

@@ -44,12 +44,13 @@ FIELD_HEADERS = {
     "overeenkomst": "Overeenkomst",
     "methodiek": "Methodiek",
 }
-HEADERS = (["Organisatie", "Regio", "Nr", "Nr (oud)", "Geboortejaar"]
+# never the old number (free text the organisation chose, may hold initials; SPEC §12)
+HEADERS = (["Organisatie", "Regio", "Nr", "Geboortejaar"]
            + [FIELD_HEADERS[name] for name in CLIENT_CODE_FIELDS]
            + ["Aantal uren", "Startdatum", "Einddatum", "Reden van stopzetting",
               "Perspectief na stopzetting"])
-HOURS_AT = 5 + len(CLIENT_CODE_FIELDS)  # column index of the hours; start and end date follow
-CODED = [*range(5, HOURS_AT), HOURS_AT + 3, HOURS_AT + 4]  # columns holding a code
+HOURS_AT = 4 + len(CLIENT_CODE_FIELDS)  # column index of the hours; start and end date follow
+CODED = [*range(4, HOURS_AT), HOURS_AT + 3, HOURS_AT + 4]  # columns holding a code
 
 
 def neutralise(value: str | None) -> str:
@@ -65,7 +66,7 @@ def filename(year: int | None, region_code: str | None, extension: str) -> str:
 
 
 def _query(scope: Scope, year: int | None, region_id: int | None):
-    columns = [Organisation.name, Region.name, Client.nr, Client.old_nr,
+    columns = [Organisation.name, Region.name, Client.nr,
                cast(extract("year", Client.birth_date), Integer)]
     columns += [getattr(Client, name) for name in CLIENT_CODE_FIELDS]
     columns += [Period.hours, Period.start_date, Period.end_date, Period.reden_stopzetting,
@@ -109,7 +110,6 @@ def _rows(scope: Scope, year: int | None, region_id: int | None) -> Iterator[lis
             values = list(row)
             values[0] = neutralise(values[0])
             values[1] = neutralise(values[1])
-            values[3] = neutralise(values[3])
             for index, labels in maps:
                 code = values[index]
                 if code is not None:
@@ -166,8 +166,6 @@ def write_xlsx(fileobj, scope: Scope, year: int | None, region_id: int | None) -
     sheet.append(HEADERS)
     count = 0
     for values in _rows(scope, year, region_id):
-        if values[3] == "":
-            values[3] = None
         hours = values[HOURS_AT]
         values[HOURS_AT] = float(hours) if hours is not None else None
         for offset in (1, 2):

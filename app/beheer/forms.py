@@ -3,9 +3,10 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from ..forms_common import CHOOSE, REQUIRED, Form
+from ..forms_common import CHOOSE, REQUIRED, ActionForm, Form
 
 EMAIL_INVALID = "Geef een geldig e-mailadres in."
+REASON_HINT = "Typ hier geen naam: de reden wordt bewaard in het auditlogboek."
 
 
 class OrganisationForm(Form):
@@ -35,7 +36,7 @@ class AdminForm(Form):
 
 
 class DeleteClientForm(Form):
-    reden = TextAreaField("Reden van de verwijdering", validators=[
+    reden = TextAreaField("Reden van de verwijdering", description=REASON_HINT, validators=[
         DataRequired("Geef de reden van de verwijdering (bv. de vraag van de organisatie)."),
         Length(max=500, message="Maximaal 500 tekens.")])
     password = PasswordField("Je eigen wachtwoord (ter bevestiging)", validators=[
@@ -45,5 +46,4 @@ class DeleteClientForm(Form):
                                 DataRequired("Vink aan dat je de verwijdering bevestigt.")])
 
 
-class ActionForm(Form):
-    """An empty form: only the CSRF token, for one-button POST actions."""
+__all__ = ["ActionForm", "AdminForm", "DeleteClientForm", "OrganisationForm"]

@@ -7,16 +7,19 @@ from sqlalchemy import func, select
 
 from .. import codelists
 from ..accounts import AccountError, create_organisation
-from ..auth import passwords
-from ..auth.services import send_invitation
+from ..auth import login_change, passwords
+from ..auth.services import needs_invitation, send_invitation
 from ..db import session
-from ..forms_common import page_arg
+from ..forms_common import number_arg, page_arg
 from ..models import CLIENT_CODE_FIELDS
 from . import bp, services
 from .forms import ActionForm, DeleteClientForm, OrganisationForm
 from .scope import current_scope
 
 STATUSES = {"": "Alle", "actief": "Actief", "gedeactiveerd": "Gedeactiveerd"}
+INVITATION_NOT_NEEDED = ("Deze organisatie heeft al een wachtwoord ingesteld; een nieuwe uitnodiging "
+                         "is niet nodig. Bij een vergeten wachtwoord gebruikt de organisatie "
+                         "'Wachtwoord vergeten?'.")
 
 
 def _region_choices(form) -> None:
@@ -70,11 +73,15 @@ def new_organisation():
 def organisation(org_id: int):
     org = current_scope().get_organisation(org_id)
     page = page_arg()
-    rows, periods, total = services.anonymous_client_page(current_scope(), org, page)
+    nr_text = request.args.get("nr", "").strip()[:20]
+    nr = number_arg(nr_text)
+    rows, periods, total = services.anonymous_client_page(current_scope(), org, page, nr)
     pages = max(1, -(-total // services.PER_PAGE))
-    return render_template("beheer/organisation.html", org=org, account=services.login_of(org),
+    account = services.login_of(org)
+    return render_template("beheer/organisation.html", org=org, account=account,
+                           pending=login_change.pending_notice(account),
                            rows=rows, periods=periods, total=total, page=page, pages=pages,
-                           book=codelists.book(), action=ActionForm(),
+                           nr=nr, nr_text=nr_text, book=codelists.book(), action=ActionForm(),
                            code_fields=CLIENT_CODE_FIELDS)
 
 
@@ -87,15 +94,37 @@ def edit_organisation(org_id: int):
     _region_choices(form)
     if form.validate_on_submit():
         try:
-            services.update_organisation(org, account, form.name.data,
-                                         current_scope().region_from_param(form.region.data), form.email.data)
+            requested = services.update_organisation(
+                current_scope(), org, account, form.name.data,
+                current_scope().region_from_param(form.region.data), form.email.data)
         except AccountError as exc:
             form.email.errors.append(str(exc))
         else:
             session.commit()
             flash("De gegevens van de organisatie werden opgeslagen.", "success")
+            if requested is not None:
+                _announce_login_change(requested)
             return redirect(url_for("beheer.organisation", org_id=org.id))
-    return render_template("beheer/organisation_form.html", form=form, org=org)
+    return render_template("beheer/organisation_form.html", form=form, org=org, account=account,
+                           pending=login_change.pending_notice(account))
+
+
+def _announce_login_change(requested: login_change.Requested) -> None:
+    """Mail a pending change to both addresses and tell the beheerder what happens next."""
+    change = requested.change
+    if not requested.pending:
+        flash(f"Het login-e-mailadres is nu {change.new_email}: de organisatie had nog geen "
+              "wachtwoord gekozen. Eerdere uitnodigingen werken niet meer; verstuur een nieuwe "
+              "uitnodiging naar het nieuwe adres.", "info")
+        return
+    start = login_change.local(login_change.effective_from(change))
+    flash(f"De wijziging van het login-e-mailadres naar {change.new_email} is aangevraagd, maar nog "
+          f"niet actief. {change.old_email} kreeg een bericht (met een link om te annuleren) en "
+          f"{change.new_email} moet de wijziging bevestigen. Ze wordt ten vroegste actief op "
+          f"{start:%d/%m/%Y} om {start:%H:%M}; tot dan blijft {change.old_email} de login.", "info")
+    if not login_change.announce(requested):
+        flash("Niet alle e-mails over deze wijziging konden verstuurd worden. Sla het nieuwe adres "
+              "later opnieuw op om ze opnieuw te versturen.", "error")
 
 
 @bp.route("/organisaties/<int:org_id>/uitnodiging", methods=["POST"])
@@ -103,7 +132,9 @@ def resend_invitation(org_id: int):
     org = current_scope().get_organisation(org_id)
     if ActionForm().validate_on_submit():
         account = services.login_of(org)
-        if send_invitation(account):
+        if not needs_invitation(account):
+            flash(INVITATION_NOT_NEEDED, "error")
+        elif send_invitation(account):
             flash(f"Er werd een nieuwe uitnodiging gestuurd naar {account.email}.", "success")
         else:
             flash("De uitnodiging kon niet verstuurd worden. Probeer het later opnieuw.", "error")

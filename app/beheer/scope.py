@@ -4,7 +4,7 @@ A `Scope` is a plain value built once per request by the beheer blueprint's guar
 logged-in beheerder) and passed to every service that filters by region; tests build one
 directly (`Scope(account_id=…, region_id=…, is_super=…)`). Every /beheer query for organisations,
 clients or periods starts from one of its methods. Client queries select explicit anonymous
-columns: the name column is never read under /beheer.
+columns: the name and the old number are never read under /beheer.
 """
 
 from dataclasses import dataclass
@@ -16,8 +16,9 @@ from sqlalchemy import Select, select
 from ..db import session
 from ..models import Client, Organisation, Period, Region
 
-# every client column except the (encrypted) name
-ANONYMOUS_CLIENT_COLUMNS = tuple(c for c in Client.__table__.c if c.name != "name_enc")
+# every client column except the (encrypted) name and the old number (free text the organisation
+# chose, which may hold initials; SPEC §12: beheerders find a client by Nr)
+ANONYMOUS_CLIENT_COLUMNS = tuple(c for c in Client.__table__.c if c.name not in ("name_enc", "old_nr"))
 
 
 @dataclass(frozen=True)

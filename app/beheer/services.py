@@ -6,6 +6,7 @@ from sqlalchemy import delete, extract, func, select
 
 from .. import audit, dataversion
 from ..accounts import AccountError, check_email
+from ..auth import login_change
 from ..clients import rules
 from ..db import session
 from ..models import Account, Client, Organisation, Period, Region
@@ -49,15 +50,19 @@ def login_of(org: Organisation) -> Account:
     return session.scalar(select(Account).where(Account.organisation_id == org.id))
 
 
-def update_organisation(org: Organisation, account: Account, name: str, region: Region,
-                        email: str) -> None:
-    """Change name, region and login address; raise AccountError for a taken address."""
+def update_organisation(scope: Scope, org: Organisation, account: Account, name: str,
+                        region: Region, email: str) -> login_change.Requested | None:
+    """Change name and region, and request a change of the login address (SPEC §11).
+
+    A new login address never takes effect here for an account with a password: it becomes a
+    pending change (see app/auth/login_change.py), returned so the caller can mail both addresses
+    after committing. Raises AccountError for a taken or invalid address.
+    """
     email = email.strip().lower()
-    changes = {}
+    requested = None
     if email != account.email:
-        email = check_email(email)
-        changes["email"] = [account.email, email]
-        account.email = email
+        requested = login_change.request_change(account, check_email(email), scope.account_id)
+    changes = {}
     if name.strip() != org.name:
         changes["name"] = [org.name, name.strip()]
         org.name = name.strip()
@@ -66,6 +71,7 @@ def update_organisation(org: Organisation, account: Account, name: str, region: 
         org.region_id = region.id
     if changes:
         audit.record("organisation_changed", organisation_id=org.id, **changes)
+    return requested
 
 
 def set_organisation_active(org: Organisation, active: bool) -> None:
@@ -79,11 +85,14 @@ def set_organisation_active(org: Organisation, active: bool) -> None:
                  status="geactiveerd" if active else "gedeactiveerd")
 
 
-def anonymous_client_page(scope: Scope, org: Organisation,
-                          page: int) -> tuple[list, dict[int, list[Period]], int]:
-    """One page of an organisation's clients (no name, birth year only) with their periods."""
+def anonymous_client_page(scope: Scope, org: Organisation, page: int,
+                          nr: int | None = None) -> tuple[list, dict[int, list[Period]], int]:
+    """One page of an organisation's clients (no name, birth year only) with their periods;
+    with `nr` only the client with that volgnummer."""
     columns = [c for c in ANONYMOUS_CLIENT_COLUMNS if c.name != "birth_date"]
     base = scope.anonymous_clients(organisation_id=org.id)
+    if nr is not None:
+        base = base.where(Client.nr == nr)
     total = session.scalar(select(func.count()).select_from(base.subquery()))
     rows = session.execute(
         base.with_only_columns(*columns, extract("year", Client.birth_date).label("birth_year"))

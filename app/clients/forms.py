@@ -34,7 +34,9 @@ def _choice(label: str) -> SelectField:
 class ClientForm(Form):
     oud_volgnummer = StringField("Oud volgnummer", validators=[
         Optional(), Length(max=50, message="Maximaal 50 tekens.")])
-    naam = StringField("Naam", validators=[Optional(), Length(max=200, message="Maximaal 200 tekens.")])
+    # autocomplete off: the browser must not keep client names and offer them elsewhere
+    naam = StringField("Naam", validators=[Optional(), Length(max=200, message="Maximaal 200 tekens.")],
+                       render_kw={"autocomplete": "off"})
     geboortedatum = NlDateField("Geboortedatum", validators=[InputRequired(REQUIRED)])
     geslacht = _choice("Geslacht")
     burgerlijke_staat = _choice("Burgerlijke staat")

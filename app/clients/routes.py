@@ -4,8 +4,9 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from .. import codelists, htmx
+from ..auth import login_change
 from ..db import session
-from ..forms_common import page_arg
+from ..forms_common import ActionForm, page_arg
 from . import bp, names, services
 from .forms import GROUPS, ClientForm, PeriodForm
 from .validation import client_values, period_values
@@ -25,7 +26,21 @@ def dashboard():
                                     current_app.config["PAGE_SIZE"], date.today())
     return htmx.render("clients/dashboard.html", "clients/_client_list.html",
                        organisation=_org(), listing=listing, tabs=services.TABS,
-                       sorts=services.SORTS)
+                       sorts=services.SORTS, login_notices=login_change.notices(_org().id),
+                       action=ActionForm())
+
+
+@bp.route("/login-wijziging/<int:change_id>/annuleren", methods=["POST"])
+def cancel_login_change(change_id: int):
+    """The organisation cancels a beheerder's pending change of one of its login addresses."""
+    if ActionForm().validate_on_submit():
+        if login_change.cancel_for_organisation(_org().id, change_id):
+            flash("De wijziging van het login-e-mailadres werd geannuleerd. Neem contact op met de "
+                  "beheerder van je regio als je niet weet waarom ze werd aangevraagd.", "success")
+        else:
+            flash("Deze wijziging kan niet meer geannuleerd worden: ze werd al doorgevoerd, "
+                  "geannuleerd of is verlopen.", "error")
+    return redirect(url_for("clients.dashboard"))
 
 
 @bp.route("/clienten/nieuw", methods=["GET", "POST"])
