@@ -51,5 +51,4 @@ class Defaults:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     RETENTION_YEARS = 10
     TRUSTED_PROXIES = 0  # number of reverse proxies in front (ProxyFix)
-    PAGE_SIZE = 50
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024

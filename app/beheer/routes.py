@@ -69,11 +69,9 @@ def new_organisation():
 @bp.route("/organisaties/<int:org_id>")
 def organisation(org_id: int):
     org = current_scope().get_organisation(org_id)
-    page = page_arg()
-    rows, periods, total = services.anonymous_client_page(current_scope(), org, page)
-    pages = max(1, -(-total // services.PER_PAGE))
+    rows, periods, page = services.anonymous_client_page(current_scope(), org, page_arg())
     return render_template("beheer/organisation.html", org=org, account=services.login_of(org),
-                           rows=rows, periods=periods, total=total, page=page, pages=pages,
+                           rows=rows, periods=periods, page=page,
                            book=codelists.book(), action=ActionForm(),
                            code_fields=CLIENT_CODE_FIELDS)
 
