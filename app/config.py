@@ -60,5 +60,4 @@ class Defaults:
     # Host names the app answers to (comma-separated); None: BASE_URL's host plus localhost and
     # 127.0.0.1; "*": any. Other Host headers get a 400, so no URL is ever built from them.
     TRUSTED_HOSTS = None
-    PAGE_SIZE = 50
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024

@@ -9,6 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.widgets import DateInput, TextInput
 
+from .formatting import number_nl
+
 REQUIRED = "Dit veld is verplicht."
 CHOOSE = "Maak een keuze."
 
@@ -56,6 +58,11 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _DutchTranslations()
+
+    @classmethod
+    def prefilled(cls, data: dict, **kwargs):
+        """The form showing `data` (a record's stored values) on GET; on a POST what was posted."""
+        return cls(data=data if request.method == "GET" else None, **kwargs)
 
 
 class ActionForm(Form):
@@ -125,7 +132,7 @@ class DecimalCommaField(Field):
         if self.raw_data:
             return self.raw_data[0]
         if self.data is not None:
-            return f"{self.data.normalize():f}".replace(".", ",")
+            return number_nl(self.data)
         return ""
 
     def process_formdata(self, valuelist):

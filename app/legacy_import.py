@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from . import audit
 from .clients import rules, services
+from .clients.forms import PERIOD_CHOICES, client_values, period_values
 from .codelists import CodeBook, book
 from .db import session
 from .forms_common import REQUIRED, parse_date, parse_decimal
@@ -40,7 +41,6 @@ CLIENT_COLUMNS = (
 )
 PERIOD_COLUMNS = ("uren", "startdatum", "einddatum", "reden_stopzetting", "perspectief")
 COLUMNS = CLIENT_COLUMNS + PERIOD_COLUMNS
-PERIOD_CHOICES = ("reden_stopzetting", "perspectief")
 
 MAX_OLD_NR = 50
 MAX_NAME = 200
@@ -304,7 +304,7 @@ def _check_period_columns(line: _Line, tables, codebook: CodeBook) -> None:
     start = _date(line, "startdatum", required=True)
     end = _date(line, "einddatum", required=False)
     choices = {c: _choice(line, c, tables, codebook, required=False) for c in PERIOD_CHOICES}
-    line.period = {"hours": hours, "start_date": start, "end_date": end, **choices}
+    line.period = period_values({"uren": hours, "startdatum": start, "einddatum": end, **choices})
     line.period_ok = len(line.problems) == before
 
 
@@ -348,11 +348,7 @@ def _check_client(lines: list[_Line], today: date) -> ClientPlan | None:
             line.period is not None and not line.period_ok for line in lines):
         return None
     client = first.client
-    fields = {name: client[name] for name in CLIENT_CODE_FIELDS}
-    fields.update(old_nr=client["oud_volgnummer"], birth_date=client["geboortedatum"],
-                  postcode_woonplaats=client["postcode_woonplaats"],
-                  postcode_tewerkstelling=client["postcode_tewerkstelling"])
-    return ClientPlan(first.number, client["oud_volgnummer"], client["naam"], fields,
+    return ClientPlan(first.number, client["oud_volgnummer"], client["naam"], client_values(client),
                       [PeriodPlan(line.number, dict(line.period)) for line in periods])
 
 

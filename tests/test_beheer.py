@@ -2,14 +2,16 @@
 
 import logging
 import re
+from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import PASSWORD, login
-from helpers import add_client, add_period, first_code
+from conftest import PASSWORD, logged_in_client, login
+from helpers import add_client, add_period, client_values, first_code
 from sqlalchemy import func, select
 
+from app.clients import services
 from app.db import session
-from app.models import Account, AuditEvent, Client, Period
+from app.models import Account, AuditEvent, Client, Organisation, Period
 
 CANARY = "ZZCANARY"
 
@@ -203,3 +205,60 @@ def test_audit_log_lists_logins_and_filters(app, world):
     page = text(admins["limburg"].get("/beheer/audit"))
     assert "Org antwerpen" not in page.split("</form>")[-1]
     assert admins["super"].get("/beheer/audit?van=99/99/9999").status_code == 200
+
+
+def _client_numbers(page: str) -> list[int]:
+    return [int(nr) for nr in re.findall(r"<tr>\s*<td>(\d+)</td>", page)]
+
+
+def test_organisation_page_past_the_end_shows_the_last_page(app, make_org, make_admin):
+    org_id, _ = make_org(region="limburg")
+    with app.app_context():
+        org = session.get(Organisation, org_id)
+        for i in range(103):
+            services.create_client(org, client_values(birth_date=date(1970, 1, 1) + timedelta(days=i)),
+                                   None)
+        session.commit()
+    beheerder = logged_in_client(app, make_admin("limburg"))
+    first = text(beheerder.get(f"/beheer/organisaties/{org_id}"))
+    assert _client_numbers(first) == list(range(1, 101)) and "Pagina 1 van 2" in first
+    for past in ("?page=2", "?page=3", "?page=999"):
+        page = text(beheerder.get(f"/beheer/organisaties/{org_id}{past}"))
+        assert "nog geen cliënten" not in page, past
+        assert _client_numbers(page) == [101, 102, 103], past
+        assert "Pagina 2 van 2" in page and "← Vorige" in page and "Volgende →" not in page
+        assert f"/beheer/organisaties/{org_id}?page=1" in page  # the link back
+
+
+def _add_audit_events(app, *times: datetime) -> None:
+    with app.app_context():
+        session.add_all(AuditEvent(kind="export", at=at, actor="tijd@example.be") for at in times)
+        session.commit()
+
+
+def test_audit_log_shows_brussels_time_and_filters_on_brussels_days(app, world):
+    _, admins = world
+    # 22:30 UTC on 1 July is half past midnight on 2 July in Brussels (summer time, UTC+2)
+    _add_audit_events(app, datetime(2026, 7, 1, 22, 30), datetime(2026, 1, 15, 10, 0))
+    page = text(admins["super"].get("/beheer/audit?soort=export"))
+    assert "02/07/2026 00:30" in page and "15/01/2026 11:00" in page
+    assert "01/07/2026 22:30" not in page and "(UTC)" not in page
+    on_2_july = text(admins["super"].get("/beheer/audit?soort=export&van=02/07/2026&tot=02/07/2026"))
+    assert "02/07/2026 00:30" in on_2_july and "15/01/2026" not in on_2_july.split("</form>")[-1]
+    on_1_july = text(admins["super"].get("/beheer/audit?soort=export&van=01/07/2026&tot=01/07/2026"))
+    assert "Geen gebeurtenissen gevonden" in on_1_july
+
+
+def test_audit_log_pages_and_past_the_end_shows_the_oldest(app, world):
+    _, admins = world
+    start = datetime(2020, 1, 1, 12, 0)
+    _add_audit_events(app, *(start + timedelta(days=i) for i in range(105)))
+    rows = lambda page: re.findall(r"<td>(\d\d/\d\d/\d{4}) \d\d:\d\d</td>", page)  # noqa: E731
+    newest = text(admins["super"].get("/beheer/audit?soort=export"))
+    assert len(rows(newest)) == 100 and rows(newest)[0] == "14/04/2020"
+    assert "Pagina 1 van 2" in newest and "Ouder →" in newest and "← Nieuwer" not in newest
+    assert "soort=export" in newest.split("Ouder →")[0].rsplit("<a ", 1)[-1]  # the filter stays
+    for past in ("2", "999"):
+        oldest = text(admins["super"].get(f"/beheer/audit?soort=export&page={past}"))
+        assert rows(oldest) == ["05/01/2020", "04/01/2020", "03/01/2020", "02/01/2020", "01/01/2020"]
+        assert "Pagina 2 van 2" in oldest and "← Nieuwer" in oldest and "Ouder →" not in oldest

@@ -2,12 +2,13 @@
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from helpers import add_client, add_period, client_form, first_code, label_of
 from sqlalchemy import func, select
 
 from app.db import session
-from app.models import Client, Period
+from app.models import CLIENT_CODE_FIELDS, Client, Period
 
 
 def count_clients(app) -> int:
@@ -182,3 +183,30 @@ def test_other_kind_and_bad_numbers(org_client):
     assert org_client.get("/clienten/999").status_code == 404
     assert org_client.get("/clienten/abc").status_code == 404
     assert org_client.get("/dashboard?page=-3&sort=evil&tab=x").status_code == 200
+
+
+def test_edit_forms_show_the_stored_values_and_give_them_back(org_client):
+    from app.clients.forms import ClientForm, PeriodForm
+
+    nr = add_client(org_client, naam="Els", oud_volgnummer="X-5", postcode_woonplaats="buitenland",
+                    geboortedatum="1980-02-29")
+    reason, perspective = first_code("reden_stopzetting", 1), first_code("perspectief", 2)
+    add_period(org_client, nr, uren="12,5", startdatum="2023-01-01", einddatum="2023-06-30",
+               reden_stopzetting=reason, perspectief=perspective)
+    app = org_client.application
+    with app.app_context():
+        period = session.scalar(select(Period))
+    page = text(org_client.get(f"/clienten/{nr}/periodes/{period.id}/bewerken"))
+    assert 'value="12,5"' in page and 'value="2023-01-01"' in page and 'value="2023-06-30"' in page
+    assert re.search(rf'<option selected value="{reason}">', page)
+    assert re.search(rf'<option selected value="{perspective}">', page)
+    # what an edit page shows is, unchanged, what it saves
+    with app.app_context(), app.test_request_context(f"/clienten/{nr}/bewerken"):
+        form = ClientForm.from_model(session.scalar(select(Client)), "Els")
+        assert form.naam.data == "Els"
+        assert form.values() == {
+            "old_nr": "X-5", "birth_date": date(1980, 2, 29), "postcode_woonplaats": "buitenland",
+            "postcode_tewerkstelling": "3500", **{name: first_code(name) for name in CLIENT_CODE_FIELDS}}
+        assert PeriodForm.from_model(session.scalar(select(Period))).values() == {
+            "hours": Decimal("12.5"), "start_date": date(2023, 1, 1), "end_date": date(2023, 6, 30),
+            "reden_stopzetting": reason, "perspectief": perspective}

@@ -14,6 +14,7 @@ from app.beheer import statistics as stats
 from app.beheer.scope import Scope
 from app.clients import services
 from app.db import session
+from app.formatting import decimal_nl, percent_nl
 from app.models import Account, CodeList, CodeOption, Organisation, Region
 
 
@@ -65,7 +66,7 @@ def test_age_gender_hours(app, world):
     assert _counts(data.hours) == {"h1": 1, "h2": 1, "h3": 1, "h4": 0, "h5": 1}
     assert _counts(data.gender) == {"man": 2, "vrouw": 2, "x": 0}
     data = compute_as(app, world["admins"]["super"], 2025)
-    gender = {row.key: (row.count, stats.nl_pct(row.pct)) for row in data.gender.rows}
+    gender = {row.key: (row.count, percent_nl(row.pct)) for row in data.gender.rows}
     assert gender == {"man": (3, "50,0%"), "vrouw": (2, "33,3%"), "x": (1, "16,7%")}
     # the 65+ group: born 1960 (65 on 31/12/2025) and born 1958 (67)
     assert _counts(data.age)["a6"] == 2
@@ -78,7 +79,7 @@ def test_profile_fields_in_code_list_order_with_retired_options(app, world):
     assert problem.total == 4
     assert [r.key for r in problem.rows][:4] == ["psychische_problematiek", "verstandelijke_beperking",
                                                  "autismespectrumstoornis", "fysieke_beperking"]
-    rows = {r.key: (r.label, r.count, stats.nl_pct(r.pct)) for r in problem.rows}
+    rows = {r.key: (r.label, r.count, percent_nl(r.pct)) for r in problem.rows}
     assert rows["psychische_problematiek"] == ("Psychische/psychiatrische problematiek", 2, "50,0%")
     assert rows["verstandelijke_beperking"][1:] == (1, "25,0%")
     assert rows["justitiaal"][1:] == (0, "0,0%")
@@ -97,8 +98,8 @@ def test_period_lengths_average_and_median(app, world):
     assert data.lengths.count == 3
     assert data.lengths.average_days == pytest.approx((731 + 1268 + 31) / 3)
     assert data.lengths.median_days == 731
-    assert stats.nl_dec(data.lengths.average_days) == "676,7"
-    assert stats.nl_dec(data.lengths.median_months) == "24,0"
+    assert decimal_nl(data.lengths.average_days) == "676,7"
+    assert decimal_nl(data.lengths.median_months) == "24,0"
     # all regions add Antwerpen's 717 days: an even count, the median is the mean of the middle two
     data = compute_as(app, world["admins"]["super"], 2025)
     assert data.lengths.count == 4
@@ -108,7 +109,7 @@ def test_period_lengths_average_and_median(app, world):
 
 def test_reasons_perspectives_and_ladder(app, world):
     data = compute_as(app, world["admins"]["limburg"], 2025, "limburg")
-    reasons = {r.key: (r.count, stats.nl_pct(r.pct)) for r in data.reasons.rows if r.count}
+    reasons = {r.key: (r.count, percent_nl(r.pct)) for r in data.reasons.rows if r.count}
     assert reasons == {"doorstroom_betaald_werk": (1, "33,3%"), "eigen_keuze_motivatie": (1, "33,3%"),
                        "gezondheid_fysiek": (1, "33,3%")}
     assert data.ladder.baseline == 3  # the rung of "arbeidszorg_elders"
@@ -126,14 +127,6 @@ def test_years_offered_and_default(app, world):
         years = stats.available_years(scope_of(world["admins"]["limburg"]), None, date(2025, 7, 1))
     assert years[0] == 2026 and years[-1] == 2020 and 2024 in years
     assert stats.default_year(date(2026, 3, 5)) == 2025
-
-
-def test_dutch_number_formats():
-    assert stats.nl_int(1234567) == "1.234.567"
-    assert stats.nl_dec(1234.56) == "1.234,6"
-    assert stats.nl_dec(0.05) == "0,1"
-    assert stats.nl_pct(100 / 3) == "33,3%"
-    assert stats.nl_diff(-2) == "−2" and stats.nl_diff(3) == "+3" and stats.nl_diff(0) == "0"
 
 
 def _headline_row(page, label):

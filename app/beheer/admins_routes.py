@@ -1,7 +1,7 @@
 """Beheer: beheerders (superbeheerder only) and the audit log."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
@@ -10,14 +10,15 @@ from .. import audit, codelists
 from ..accounts import AccountError, check_email, create_admin
 from ..auth.services import needs_invitation, revoke_all_sessions, send_invitation
 from ..db import session
+from ..formatting import utc_start_of_day
 from ..forms_common import page_arg, parse_date
 from ..models import Account, AuditEvent, Organisation
+from ..pagination import BEHEER_PER_PAGE, page_of
 from . import bp
 from .forms import ActionForm, AdminForm
 from .scope import current_scope, superbeheerder_only
 
 ALL = "alle"
-AUDIT_PER_PAGE = 100
 
 
 def _admin_region_choices(form) -> None:
@@ -139,7 +140,7 @@ def audit_log():
     org = scope.get_organisation(int(org_param)) if org_param.isdigit() and len(org_param) < 10 else None
     since, since_raw = _date_arg("van")
     until, until_raw = _date_arg("tot")
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    query = select(AuditEvent)
     if not scope.is_super:
         query = query.where(or_(AuditEvent.organisation_id.in_(scope.organisation_ids()),
                                 AuditEvent.account_id == scope.account_id))
@@ -147,17 +148,18 @@ def audit_log():
         query = query.where(AuditEvent.kind == kind)
     if org is not None:
         query = query.where(AuditEvent.organisation_id == org.id)
-    if since:
-        query = query.where(AuditEvent.at >= datetime.combine(since, datetime.min.time()))
+    if since:  # the days are Brussels days; the times are stored in UTC
+        query = query.where(AuditEvent.at >= utc_start_of_day(since))
     if until:
-        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), datetime.min.time()))
-    page = page_arg()
-    events = session.scalars(query.limit(AUDIT_PER_PAGE + 1).offset((page - 1) * AUDIT_PER_PAGE)).all()
+        query = query.where(AuditEvent.at < utc_start_of_day(until + timedelta(days=1)))
+    page = page_of(query, page_arg(), BEHEER_PER_PAGE)
+    events = session.scalars(page.slice(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))).all()
     org_names = dict(session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_({e.organisation_id for e in events if e.organisation_id}))).all())
     return render_template(
-        "beheer/audit.html", events=events[:AUDIT_PER_PAGE], more=len(events) > AUDIT_PER_PAGE,
-        page=page, kinds=audit.KINDS, kind=kind, org=org, since=since_raw, until=until_raw,
+        "beheer/audit.html", events=events, page=page, kinds=audit.KINDS, kind=kind, org=org,
+        since=since_raw, until=until_raw,
         org_names=org_names, details=lambda e: json.loads(e.details) if e.details else {},
         organisations=session.scalars(scope.organisations().order_by(Organisation.name)).all(),
         bad_dates=(since_raw and not since) or (until_raw and not until))

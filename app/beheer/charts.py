@@ -8,6 +8,8 @@ geometry from SVG attributes. Each chart is an accessible image (role="img", lab
 
 from markupsafe import Markup, escape
 
+from ..formatting import integer_nl
+
 WIDTH = 720
 LABEL_WIDTH = 300  # room for the category labels on the left
 VALUE_WIDTH = 90  # room for the value text right of the longest bar
@@ -86,12 +88,8 @@ def paired_chart(chart_id: str, title: str, desc: str, series: tuple[str, str],
         parts.append(f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT + 4:.1f}" '
                      f'text-anchor="end">{escape(_short(label))}</text>')
         for j, (value, css) in enumerate(zip((first, second), classes, strict=True)):
-            text = _format_int(value)
+            text = integer_nl(value)
             _bar(parts, y + j * BAR_HEIGHT, value, scale, text, css,
                  f"{label} ({series[j]}): {text}")
     parts.append("</svg>")
     return Markup("".join(parts))
-
-
-def _format_int(value: float) -> str:
-    return f"{int(value):,}".replace(",", ".")

@@ -11,7 +11,6 @@ return) get a leading apostrophe.
 
 import csv
 from collections.abc import Iterator
-from datetime import date
 from functools import lru_cache
 
 from openpyxl import Workbook
@@ -21,8 +20,8 @@ from sqlalchemy import Integer, cast, extract, func
 from .. import codelists
 from ..clients.rules import period_overlaps
 from ..db import session
+from ..formatting import date_nl, number_nl
 from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period, Region
-from ..templating import number_nl
 from .scope import Scope
 from .statistics import year_bounds
 
@@ -120,16 +119,10 @@ def _rows(scope: Scope, year: int | None, region_id: int | None) -> Iterator[lis
         result.close()
 
 
-@lru_cache(maxsize=4096)
-def _date_nl(value: date | None) -> str:
-    """dd/mm/jjjj (cached: a few thousand distinct dates cover years of periods)."""
-    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
-
-
-@lru_cache(maxsize=256)
-def _hours_nl(value) -> str:
-    """16.5 → 16,5 (cached: hours take at most 77 values)."""
-    return number_nl(value)
+# The export formats every row's dates and hours: cached, as the values repeat (some ten thousand
+# days cover decades of periods; hours take at most 77 values).
+_date_nl = lru_cache(maxsize=16384)(date_nl)
+_hours_nl = lru_cache(maxsize=256)(number_nl)
 
 
 class _Lines(list):

@@ -72,15 +72,13 @@ def new_organisation():
 @bp.route("/organisaties/<int:org_id>")
 def organisation(org_id: int):
     org = current_scope().get_organisation(org_id)
-    page = page_arg()
     nr_text = request.args.get("nr", "").strip()[:20]
     nr = number_arg(nr_text)
-    rows, periods, total = services.anonymous_client_page(current_scope(), org, page, nr)
-    pages = max(1, -(-total // services.PER_PAGE))
+    rows, periods, page = services.anonymous_client_page(current_scope(), org, page_arg(), nr)
     account = services.login_of(org)
     return render_template("beheer/organisation.html", org=org, account=account,
                            pending=login_change.pending_notice(account),
-                           rows=rows, periods=periods, total=total, page=page, pages=pages,
+                           rows=rows, periods=periods, page=page,
                            nr=nr, nr_text=nr_text, book=codelists.book(), action=ActionForm(),
                            code_fields=CLIENT_CODE_FIELDS)
 

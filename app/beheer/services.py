@@ -10,9 +10,8 @@ from ..auth import login_change
 from ..clients import rules
 from ..db import session
 from ..models import Account, Client, Organisation, Period, Region
+from ..pagination import BEHEER_PER_PAGE, Page, page_of
 from .scope import ANONYMOUS_CLIENT_COLUMNS, Scope
-
-PER_PAGE = 100
 
 
 def active_client_counts(org_ids: list[int], today: date) -> dict[int, int]:
@@ -86,24 +85,24 @@ def set_organisation_active(org: Organisation, active: bool) -> None:
 
 
 def anonymous_client_page(scope: Scope, org: Organisation, page: int,
-                          nr: int | None = None) -> tuple[list, dict[int, list[Period]], int]:
-    """One page of an organisation's clients (no name, birth year only) with their periods;
-    with `nr` only the client with that volgnummer."""
+                          nr: int | None = None) -> tuple[list, dict[int, list[Period]], Page]:
+    """One page of an organisation's clients (no name, birth year only) with their periods
+    (a page past the end is the last page); with `nr` only the client with that volgnummer."""
     columns = [c for c in ANONYMOUS_CLIENT_COLUMNS if c.name != "birth_date"]
     base = scope.anonymous_clients(organisation_id=org.id)
     if nr is not None:
         base = base.where(Client.nr == nr)
-    total = session.scalar(select(func.count()).select_from(base.subquery()))
-    rows = session.execute(
+    shown = page_of(base, page, BEHEER_PER_PAGE)
+    rows = session.execute(shown.slice(
         base.with_only_columns(*columns, extract("year", Client.birth_date).label("birth_year"))
-        .order_by(Client.nr).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+        .order_by(Client.nr))).all()
     ids = [r.id for r in rows]
     periods: dict[int, list[Period]] = {i: [] for i in ids}
     if ids:
         for p in session.scalars(select(Period).where(Period.client_id.in_(ids))
                                  .order_by(Period.start_date)):
             periods[p.client_id].append(p)
-    return rows, periods, total
+    return rows, periods, shown
 
 
 def delete_client(scope: Scope, client_id: int, reason: str) -> tuple[int, int]:

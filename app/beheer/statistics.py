@@ -34,13 +34,13 @@ is missing). A perspective above that rung is *hoger* (up), equal is *gelijk*, b
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Integer, and_, case, cast, distinct, extract, func, literal, or_, select, union_all
 
 from .. import codelists
 from ..clients.rules import period_overlaps
 from ..db import session
+from ..formatting import date_nl
 from ..models import CLIENT_CODE_FIELDS, Client, Period
 from .scope import Scope
 
@@ -62,39 +62,6 @@ HEADLINE_ROWS = (("organisations", "Organisaties met activiteit"),
                  ("started", "Gestarte cliënten"),
                  ("stopped", "Gestopte cliënten"),
                  ("periods_ended", "Beëindigde begeleidingsperiodes"))
-
-
-# --- Dutch number formats ------------------------------------------------------------------
-
-def nl_int(value) -> str:
-    """1234 → 1.234"""
-    if value is None:
-        return "–"
-    return f"{int(value):,}".replace(",", ".")
-
-
-def nl_dec(value, digits: int = 1) -> str:
-    """A number with `digits` decimals and a decimal comma (1234.56 → 1.234,6)."""
-    if value is None:
-        return "–"
-    quantum = Decimal(1).scaleb(-digits)
-    number = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-    text = f"{number:,.{digits}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def nl_pct(value) -> str:
-    """A percentage with one decimal: 33.333 → 33,3%"""
-    return "–" if value is None else nl_dec(value, 1) + "%"
-
-
-def nl_diff(value: int) -> str:
-    """A signed difference: +3, −2, 0"""
-    if value > 0:
-        return "+" + nl_int(value)
-    if value < 0:
-        return "−" + nl_int(-value)
-    return "0"
 
 
 def percentage(count: int, total: int) -> float | None:
@@ -396,8 +363,8 @@ def compute(scope: Scope, year: int, region_id: int | None) -> Statistics:
     perspectives = dist.get("_perspectief", {})
     return Statistics(
         year=year, region_id=region_id, current=current, previous=previous, profile=profile,
-        age=fixed_table("leeftijd", f"Leeftijd op 31/12/{year}", AGE_GROUPS, dist.get("_age", {}),
-                        active),
+        age=fixed_table("leeftijd", f"Leeftijd op {date_nl(date(year, 12, 31))}", AGE_GROUPS,
+                        dist.get("_age", {}), active),
         gender=gender,
         hours=fixed_table("uren", "Aantal uren per week (laatste periode in het jaar)",
                           HOURS_GROUPS, dist.get("_hours", {}), active),

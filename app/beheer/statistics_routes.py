@@ -6,6 +6,7 @@ from datetime import date
 from flask import abort, render_template, request
 
 from .. import codelists, dataversion
+from ..formatting import decimal_nl, integer_nl, percent_nl
 from . import bp, charts
 from . import statistics as stats
 from .scope import current_scope
@@ -37,7 +38,7 @@ def year_param(default: int | None) -> int | None:
 
 
 def _table_chart(table: stats.Table, chart_id: str, what: str) -> str:
-    bars = [(row.label, row.count, f"{stats.nl_int(row.count)} ({stats.nl_pct(row.pct)})")
+    bars = [(row.label, row.count, f"{integer_nl(row.count)} ({percent_nl(row.pct)})")
             for row in table.rows]
     desc = f"Staafdiagram: aantal {what} per categorie. " + "; ".join(
         f"{row.label}: {row.count}" for row in table.rows) + "."
@@ -70,11 +71,11 @@ def statistics():
     lengths = data.lengths
     length_chart = charts.bar_chart(
         "grafiek-duur", f"Duur van de begeleidingsperiodes beëindigd in {year} (dagen)",
-        f"Staafdiagram: gemiddelde duur {stats.nl_dec(lengths.average_days)} dagen, "
-        f"mediaan {stats.nl_dec(lengths.median_days)} dagen, over {lengths.count} periodes.",
+        f"Staafdiagram: gemiddelde duur {decimal_nl(lengths.average_days)} dagen, "
+        f"mediaan {decimal_nl(lengths.median_days)} dagen, over {lengths.count} periodes.",
         [("Gemiddelde duur", lengths.average_days or 0,
-          f"{stats.nl_dec(lengths.average_days)} dagen"),
-         ("Mediaan", lengths.median_days or 0, f"{stats.nl_dec(lengths.median_days)} dagen")])
+          f"{decimal_nl(lengths.average_days)} dagen"),
+         ("Mediaan", lengths.median_days or 0, f"{decimal_nl(lengths.median_days)} dagen")])
     sections = {
         "age": (data.age, _table_chart(data.age, "grafiek-leeftijd", "actieve cliënten")),
         "gender": (data.gender, _table_chart(data.gender, "grafiek-geslacht", "actieve cliënten")),
@@ -95,5 +96,4 @@ def statistics():
         region_name=region.name if region else "alle regio's",
         region_choices=region_choices, is_super=scope.is_super,
         comparison=comparison, headline_chart=headline_chart, length_chart=length_chart,
-        sections=sections, profile=profile, ladder_label=ladder_label,
-        nl_int=stats.nl_int, nl_dec=stats.nl_dec, nl_pct=stats.nl_pct, nl_diff=stats.nl_diff)
+        sections=sections, profile=profile, ladder_label=ladder_label)

@@ -1,4 +1,6 @@
-"""The client form and the period forms (field names as in SPEC §10)."""
+"""The client form and the period forms (field names as in SPEC §10), and how their fields map
+to the model's columns (also used by the import from the old system, whose columns are these
+field names)."""
 
 from datetime import date
 
@@ -20,6 +22,33 @@ GROUPS = (
                    "overeenkomst", "methodiek")),
 )
 POSTCODE_HINT = "4 cijfers (bv. 3500), of 'buitenland'."
+
+# form field -> model column (the name, naam, is sealed apart: app/clients/names.py)
+CLIENT_COLUMN_OF = {"oud_volgnummer": "old_nr", "geboortedatum": "birth_date",
+                    "postcode_woonplaats": "postcode_woonplaats",
+                    "postcode_tewerkstelling": "postcode_tewerkstelling",
+                    **{name: name for name in CLIENT_CODE_FIELDS}}
+PERIOD_COLUMN_OF = {"uren": "hours", "startdatum": "start_date", "einddatum": "end_date",
+                    "reden_stopzetting": "reden_stopzetting", "perspectief": "perspectief"}
+PERIOD_CHOICES = ("reden_stopzetting", "perspectief")
+
+
+def client_values(data: dict) -> dict:
+    """Model values from checked client field values (field name -> value): an empty oud
+    volgnummer becomes None, postcodes are normalised."""
+    values = {column: data[name] for name, column in CLIENT_COLUMN_OF.items()}
+    values["old_nr"] = (values["old_nr"] or "").strip() or None
+    for name in ("postcode_woonplaats", "postcode_tewerkstelling"):
+        values[name] = rules.normalize_postcode(values[name])
+    return values
+
+
+def period_values(data: dict) -> dict:
+    """Model values from checked period field values (field name -> value); an empty choice is None."""
+    values = {column: data[name] for name, column in PERIOD_COLUMN_OF.items()}
+    for name in PERIOD_CHOICES:
+        values[name] = values[name] or None
+    return values
 
 
 def _postcode(form, field) -> None:
@@ -60,6 +89,16 @@ class ClientForm(Form):
         super().__init__(*args, **kwargs)
         self.registered = registered or date.today()
 
+    @classmethod
+    def from_model(cls, client, name: str | None) -> "ClientForm":
+        """The edit form of a client (its stored values and name on GET, the post on POST)."""
+        data = {field: getattr(client, column) for field, column in CLIENT_COLUMN_OF.items()}
+        return cls.prefilled(dict(data, naam=name), registered=client.created_at.date())
+
+    def values(self) -> dict:
+        """The model values of a validated form (without the name)."""
+        return client_values({name: getattr(self, name).data for name in CLIENT_COLUMN_OF})
+
     def validate_geboortedatum(self, field) -> None:
         if field.data is not None:
             error = rules.birth_date_error(field.data, self.registered, date.today())
@@ -82,7 +121,31 @@ class PeriodForm(Form):
     perspectief = SelectField("Perspectief na stopzetting", validators=[Optional()],
                               validate_choice=True)
 
+    @classmethod
+    def from_model(cls, period) -> "PeriodForm":
+        """The edit form of a period (its stored values on GET, the post on POST)."""
+        data = {field: getattr(period, column) for field, column in PERIOD_COLUMN_OF.items()}
+        data.update((name, data[name] or "") for name in PERIOD_CHOICES)
+        return cls.prefilled(data)
+
     def set_choices(self, book: CodeBook, record=None) -> None:
-        for name in ("reden_stopzetting", "perspectief"):
+        for name in PERIOD_CHOICES:
             keep = getattr(record, name, None) if record is not None else None
             getattr(self, name).choices = [("", "— Kies —")] + book.choices(name, keep=keep)
+
+    def check_rules(self, others: list[rules.Span], is_new: bool) -> bool:
+        """Put the Dutch errors of the rules that need more than one field (and the client's
+        other periods) on the fields; True when there are none."""
+        error = rules.hours_error(self.uren.data)
+        if error:
+            self.uren.errors.append(error)
+        errors = rules.period_errors(
+            others, self.startdatum.data, self.einddatum.data, bool(self.reden_stopzetting.data),
+            bool(self.perspectief.data), date.today(), is_new)
+        for field, message in errors.items():
+            getattr(self, field).errors.append(message)
+        return not (error or errors)
+
+    def values(self) -> dict:
+        """The model values of a validated form."""
+        return period_values({name: getattr(self, name).data for name in PERIOD_COLUMN_OF})

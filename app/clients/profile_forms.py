@@ -123,6 +123,21 @@ class ProfileForm(Form):
                                  render_kw={"rows": 6})
     publiek_tonen = BooleanField("Toon mijn organisatie op de publieke pagina")
 
+    @classmethod
+    def from_model(cls, org) -> "ProfileForm":
+        """The profile form of an organisation (its stored values on GET, the post on POST)."""
+        return cls.prefilled({
+            "publieke_naam": org.public_name or "",
+            "straat": org.street or "",
+            "postcode": org.postcode or "",
+            "gemeente": org.municipality or "",
+            "website": org.website or "",
+            "doeners_url": org.doeners_url or "",
+            "werkvormen": split_codes(org.werkvormen),
+            "beschrijving": org.description or "",
+            "publiek_tonen": bool(org.show_public),
+        })
+
     def set_choices(self, book: CodeBook, held: list[str]) -> None:
         """Active werkvormen, plus retired ones this organisation already chose (list order)."""
         offered = {code for code, _ in book.choices("werkvorm")}
@@ -150,18 +165,3 @@ class ProfileForm(Form):
             "description": normalize_description(self.beschrijving.data) or None,
             "show_public": bool(self.publiek_tonen.data),
         }
-
-
-def form_data(org) -> dict:
-    """The form's initial data from an organisation."""
-    return {
-        "publieke_naam": org.public_name or "",
-        "straat": org.street or "",
-        "postcode": org.postcode or "",
-        "gemeente": org.municipality or "",
-        "website": org.website or "",
-        "doeners_url": org.doeners_url or "",
-        "werkvormen": split_codes(org.werkvormen),
-        "beschrijving": org.description or "",
-        "publiek_tonen": bool(org.show_public),
-    }

@@ -1,21 +1,18 @@
 """The organisation's public profile (/profiel): what /arbeidszorginitiatieven shows about it."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import audit, codelists
 from ..db import session
 from . import bp
-from .profile_forms import DESCRIPTION_MAX, ProfileForm, form_data, split_codes
+from .profile_forms import DESCRIPTION_MAX, ProfileForm, split_codes
 
 
 @bp.route("/profiel", methods=["GET", "POST"])
 def profile():
     org = current_user.organisation
-    if request.method == "GET":
-        form = ProfileForm(data=form_data(org))
-    else:
-        form = ProfileForm()
+    form = ProfileForm.from_model(org)
     form.set_choices(codelists.book(), split_codes(org.werkvormen))
     if form.validate_on_submit():
         values = form.values()

@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import codelists, htmx
@@ -9,7 +9,6 @@ from ..db import session
 from ..forms_common import ActionForm, page_arg
 from . import bp, names, services
 from .forms import GROUPS, ClientForm, PeriodForm
-from .validation import client_values, period_values
 
 
 def _org():
@@ -21,9 +20,8 @@ def dashboard():
     args = request.args
     tab = args.get("tab") if args.get("tab") in services.TABS else "actief"
     sort = args.get("sort") if args.get("sort") in services.SORTS else "nr_asc"
-    page = page_arg()
-    listing = services.list_clients(_org(), tab, args.get("q", ""), sort, page,
-                                    current_app.config["PAGE_SIZE"], date.today())
+    listing = services.list_clients(_org(), tab, args.get("q", ""), sort, page_arg(),
+                                    date.today())
     return htmx.render("clients/dashboard.html", "clients/_client_list.html",
                        organisation=_org(), listing=listing, tabs=services.TABS,
                        sorts=services.SORTS, login_notices=login_change.notices(_org().id),
@@ -49,7 +47,7 @@ def new_client():
     form.set_choices(codelists.book())
     duplicates = []
     if form.validate_on_submit():
-        values = client_values(form)
+        values = form.values()
         duplicates = services.possible_duplicates(
             _org(), values["birth_date"], values["geslacht"], values["postcode_woonplaats"])
         if not duplicates or form.dubbel_bevestigd.data:
@@ -73,15 +71,11 @@ def client_info(nr: int):
 @bp.route("/clienten/<int:nr>/bewerken", methods=["GET", "POST"])
 def edit_client(nr: int):
     client = services.get_client(_org(), nr)
-    registered = client.created_at.date()
-    if request.method == "GET":
-        form = ClientForm(data=_client_form_data(client), registered=registered)
-    else:
-        form = ClientForm(registered=registered)
+    form = ClientForm.from_model(client, names.of_client(_org(), client))
     form.set_choices(codelists.book(), record=client)
     duplicates = []
     if form.validate_on_submit():
-        values = client_values(form)
+        values = form.values()
         identity = (values["birth_date"], values["geslacht"], values["postcode_woonplaats"])
         if identity != (client.birth_date, client.geslacht, client.postcode_woonplaats):
             duplicates = services.possible_duplicates(_org(), *identity, exclude_id=client.id)
@@ -94,26 +88,16 @@ def edit_client(nr: int):
                            duplicates=duplicates)
 
 
-def _client_form_data(client) -> dict:
-    data = {name: getattr(client, name) for name in services.client_fields()
-            if name not in ("old_nr", "birth_date")}
-    data.update(oud_volgnummer=client.old_nr, geboortedatum=client.birth_date,
-                naam=names.of_client(_org(), client))
-    return data
-
-
 @bp.route("/clienten/<int:nr>/periodes/nieuw", methods=["GET", "POST"])
 def new_period(nr: int):
     client = services.get_client(_org(), nr, with_periods=True)
     wizard = request.args.get("stap") == "2"
     form = PeriodForm()
     form.set_choices(codelists.book())
-    if form.validate_on_submit():
-        values = period_values(form, services.spans(client), is_new=True)
-        if values is not None:
-            services.add_period(client, values)
-            session.commit()
-            return _after_period_saved(client)
+    if form.validate_on_submit() and form.check_rules(services.spans(client), is_new=True):
+        services.add_period(client, form.values())
+        session.commit()
+        return _after_period_saved(client)
     return render_template("clients/period_form.html", form=form, client=client, period=None,
                            wizard=wizard)
 
@@ -121,20 +105,13 @@ def new_period(nr: int):
 @bp.route("/clienten/<int:nr>/periodes/<int:period_id>/bewerken", methods=["GET", "POST"])
 def edit_period(nr: int, period_id: int):
     client, period = services.get_period(_org(), nr, period_id)
-    if request.method == "GET":
-        form = PeriodForm(data={"uren": period.hours, "startdatum": period.start_date,
-                                "einddatum": period.end_date,
-                                "reden_stopzetting": period.reden_stopzetting or "",
-                                "perspectief": period.perspectief or ""})
-    else:
-        form = PeriodForm()
+    form = PeriodForm.from_model(period)
     form.set_choices(codelists.book(), record=period)
-    if form.validate_on_submit():
-        values = period_values(form, services.spans(client, without=period.id), is_new=False)
-        if values is not None:
-            services.update_period(client, period, values)
-            session.commit()
-            return _after_period_saved(client)
+    others = services.spans(client, without=period.id)
+    if form.validate_on_submit() and form.check_rules(others, is_new=False):
+        services.update_period(client, period, form.values())
+        session.commit()
+        return _after_period_saved(client)
     return render_template("clients/period_form.html", form=form, client=client, period=period,
                            wizard=False)
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, or_
 
+from ..formatting import date_nl
 from ..models import Client, Period
 
 MIN_AGE, MAX_AGE = 15, 100
@@ -99,13 +100,12 @@ def period_errors(others: list[Span], start: date, end: date | None, has_reason:
         last_end = max((o.end for o in others if o.end is not None), default=None)
         if last_end is not None and start <= last_end:
             errors["startdatum"] = (f"Een nieuwe periode kan pas starten na het einde van de vorige "
-                                    f"periode ({last_end.strftime('%d/%m/%Y')}).")
+                                    f"periode ({date_nl(last_end)}).")
             return errors
     far = date.max
     for o in others:
         if start <= (o.end or far) and o.start <= (end or far):
-            span = o.start.strftime("%d/%m/%Y") + " – " + (
-                o.end.strftime("%d/%m/%Y") if o.end else "lopend")
+            span = f"{date_nl(o.start)} – {date_nl(o.end) if o.end else 'lopend'}"
             errors["startdatum"] = f"Deze periode overlapt met een andere periode ({span})."
             break
     return errors

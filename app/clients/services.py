@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date
-from math import ceil
 
 from flask import abort
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..db import session
-from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period
+from ..models import Client, Organisation, Period
+from ..pagination import CLIENTS_PER_PAGE, Page, page_of
 from . import names, rules
 
 SORTS = {
@@ -136,16 +136,14 @@ class Row:
 @dataclass
 class Listing:
     rows: list[Row]
-    total: int
-    page: int
-    pages: int
+    page: Page
     tab: str
     q: str
     sort: str
 
 
-def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, per_page: int,
-                 today: date) -> Listing:
+def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, today: date,
+                 per_page: int = CLIENTS_PER_PAGE) -> Listing:
     """One page of the dashboard in two indexed queries (count, rows); names of that page only."""
     active = rules.client_active_on(today)
     where = [Client.organisation_id == org.id, active if tab == "actief" else ~active]
@@ -162,18 +160,10 @@ def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, per_
         "oud_asc": [Client.old_nr.is_(None), old_len.asc(), Client.old_nr.asc(), Client.nr.asc()],
         "oud_desc": [Client.old_nr.is_(None), old_len.desc(), Client.old_nr.desc(), Client.nr.asc()],
     }[sort]
-    total = session.scalar(select(func.count()).select_from(Client).where(*where))
-    pages = max(1, ceil(total / per_page))
-    page = min(max(page, 1), pages)
-    result = session.execute(
+    shown = page_of(select(Client.id).where(*where), page, per_page)
+    result = session.execute(shown.slice(
         select(Client.nr, Client.old_nr, Client.name_enc, Client.last_start, Client.last_end,
-               Client.last_period_id).where(*where).order_by(*order)
-        .limit(per_page).offset((page - 1) * per_page))
+               Client.last_period_id).where(*where).order_by(*order)))
     rows = [Row(nr, old_nr, names.reveal(org, nr, blob), start, end, pid, tab == "actief")
             for nr, old_nr, blob, start, end, pid in result]
-    return Listing(rows, total, page, pages, tab, q, sort)
-
-
-def client_fields() -> tuple[str, ...]:
-    return ("old_nr", "birth_date", "postcode_woonplaats", "postcode_tewerkstelling",
-            *CLIENT_CODE_FIELDS)
+    return Listing(rows, shown, tab, q, sort)
