@@ -12,6 +12,7 @@ from ..auth.services import needs_invitation, revoke_all_sessions, send_invitati
 from ..db import session
 from ..forms_common import page_arg, parse_date
 from ..models import Account, AuditEvent, Organisation
+from ..params import ascii_int
 from . import bp
 from .forms import ActionForm, AdminForm
 from .scope import current_scope, superbeheerder_only
@@ -136,7 +137,8 @@ def audit_log():
     kind = kind if kind in audit.KINDS else ""
     org_param = request.args.get("organisatie", "")
     scope = current_scope()
-    org = scope.get_organisation(int(org_param)) if org_param.isdigit() and len(org_param) < 10 else None
+    org_id = ascii_int(org_param, min=1)
+    org = scope.get_organisation(org_id) if org_id is not None else None
     since, since_raw = _date_arg("van")
     until, until_raw = _date_arg("tot")
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..db import session
 from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period
+from ..params import ascii_int
 from . import names, rules
 
 SORTS = {
@@ -152,8 +153,9 @@ def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, per_
     q = q.strip()[:50]
     if q:
         cond = func.lower(Client.old_nr).like(q.lower().replace("%", "").replace("_", "") + "%")
-        if q.isdigit() and len(q) < 10:
-            cond = or_(Client.nr == int(q), cond)
+        nr = ascii_int(q, min=1)
+        if nr is not None:
+            cond = or_(Client.nr == nr, cond)
         where.append(cond)
     old_len = func.length(Client.old_nr)
     order = {
