@@ -588,8 +588,8 @@ def _listed_ids(html: str, prefix: str) -> set[str]:
 
 
 def test_numbers_in_urls_take_ascii_digits_only(world):
-    """Ids, ?jaar=, ?page=, ?organisatie= and the search by number: another script's digits are
-    a 404 or ignored, never that number."""
+    """Ids, ?jaar=, ?page=, ?organisatie=, ?nr= and the search by number: another script's digits
+    are a 404 or ignored, never that number."""
     w = world
     add_client(w.org)
     w.app.config["PAGE_SIZE"] = 1  # the dashboard has two pages of one client
@@ -598,6 +598,8 @@ def test_numbers_in_urls_take_ascii_digits_only(world):
             for n in (1, 2)}
     assert len(page[1]) == len(page[2]) == 1 and page[1] != page[2]
     audit_selected = f'<option value="{w.org_id}" selected>'
+    org_page = f"/beheer/organisaties/{w.org_id}"
+    assert 'id="nr-error"' not in w.admin.get(f"{org_page}?nr={w.nr}").get_data(as_text=True)
     assert audit_selected in w.admin.get(f"/beheer/audit?organisatie={w.org_id}").get_data(as_text=True)
     problems = []
     for script, zero in FOREIGN_ZEROS.items():
@@ -618,6 +620,9 @@ def test_numbers_in_urls_take_ascii_digits_only(world):
         r = get(w.org, f"/dashboard?page={_written_with(2, zero)}")
         if r.status_code != 200 or _listed_ids(r.get_data(as_text=True), "/clienten/") != page[1]:
             problems.append(f"{script}: ?page= in its digits is not ignored (page 1)")
+        r = get(w.admin, f"{org_page}?nr={nr}")
+        if r.status_code != 200 or 'id="nr-error"' not in r.get_data(as_text=True):
+            problems.append(f"{script}: ?nr={nr} not refused with a message (all clients shown)")
         r = get(w.admin, f"/beheer/audit?organisatie={_written_with(w.org_id, zero)}")
         if r.status_code != 200 or audit_selected in r.get_data(as_text=True):
             problems.append(f"{script}: ?organisatie= in its digits is not ignored")
