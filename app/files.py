@@ -16,19 +16,22 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
-def _chmod(path: Path, mode: int) -> None:
-    try:
-        os.chmod(path, mode)
-    except PermissionError:  # not ours (e.g. an instance folder an administrator made)
-        log.warning("cannot restrict %s to mode %o: not owned by this user", path, mode)
+def _tighten(path: Path) -> None:
+    """Take away what group and others may do (never add anything: a 0400 file stays 0400)."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        try:
+            os.chmod(path, mode & 0o700)
+        except PermissionError:  # not ours (e.g. an instance folder an administrator made)
+            log.warning("cannot restrict %s to its owner: not owned by this user", path)
 
 
 def private_dir(path: str | os.PathLike) -> Path:
-    """The folder, made if missing (with its parents), with mode 0700."""
+    """The folder, made if missing (with its parents), with mode 0700 (an existing one: no
+    access for group and others)."""
     path = Path(path)
     path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    if path.stat().st_mode & 0o777 != DIR_MODE:
-        _chmod(path, DIR_MODE)
+    _tighten(path)
     return path
 
 
@@ -52,19 +55,17 @@ def private_sqlite(database: str) -> None:
 
     A missing file is created empty with mode 0600 (SQLite takes an empty file as a new
     database), and SQLite gives its -wal and -shm files the mode of the database file; an
-    existing file and its -wal/-shm are set to 0600.
+    existing file and its -wal/-shm lose any access for group and others.
     """
     path = Path(database)
     try:
         os.close(open_private(path))
     except FileExistsError:
         pass
-    except FileNotFoundError:  # no such folder: SQLite reports it when it connects
+    except (FileNotFoundError, PermissionError):  # no such folder, or not ours: SQLite says so
         return
     for suffix in ("", "-wal", "-shm", "-journal"):
-        extra = Path(f"{path}{suffix}")
         try:
-            if extra.stat().st_mode & 0o777 != FILE_MODE:
-                _chmod(extra, FILE_MODE)
+            _tighten(Path(f"{path}{suffix}"))
         except FileNotFoundError:
             pass
