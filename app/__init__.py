@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as default_config
+from . import files
 
 
 def _load_settings(app: Flask, test_config: dict | None) -> None:
@@ -50,9 +51,7 @@ def _trusted_hosts(setting, base_url: str) -> list[str] | None:
 def _instance_secret(path: Path) -> str:
     """A random SECRET_KEY kept in the instance folder (mode 0600), made on first start."""
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
+        files.write_private(path, secrets.token_urlsafe(48).encode())
     return path.read_text().strip()
 
 
@@ -63,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path = test_config["INSTANCE_PATH"]
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
-    os.makedirs(app.instance_path, exist_ok=True)
+    files.private_dir(app.instance_path)  # 0700: database, keys and mails live here
     _load_settings(app, test_config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from . import files
 from .db import get_engine
 
 
@@ -22,6 +23,7 @@ def backup(target: str) -> Path:
     url = get_engine().url
     if url.get_backend_name() == "sqlite":
         tmp = path.with_name(path.name + ".partial")
+        os.close(files.open_private(tmp, exclusive=False))  # 0600 before a byte is copied
         src = sqlite3.connect(url.database)
         dst = sqlite3.connect(tmp)
         try:
@@ -30,7 +32,6 @@ def backup(target: str) -> Path:
         finally:
             dst.close()
             src.close()
-        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
         return path
     if not shutil.which("pg_dump"):
@@ -42,6 +43,6 @@ def backup(target: str) -> Path:
     cmd = ["pg_dump", "-Fc", "--no-owner", "-f", str(path), "-h", u.host or "localhost",
            "-p", str(u.port or 5432), "-U", u.username or os.environ.get("USER", "postgres"),
            u.database]
+    os.close(files.open_private(path, exclusive=False))  # pg_dump writes into it, keeping 0600
     subprocess.run(cmd, check=True, env=env, capture_output=True, timeout=3600)
-    os.chmod(path, 0o600)
     return path

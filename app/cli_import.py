@@ -27,6 +27,8 @@ def _organisation(email: str):
 def import_legacy_command(file: Path, org_email: str, dry_run: bool):
     """Import clients and periods of one organisation from the old system's CSV export."""
     org = _organisation(org_email)
+    if file.stat().st_size > legacy_import.MAX_BYTES:  # refused without reading it
+        raise click.ClickException(legacy_import.TOO_LARGE)
     try:
         report = legacy_import.run(org, file.read_bytes(), dry_run=dry_run, actor="cli")
         session.commit()
@@ -35,10 +37,16 @@ def import_legacy_command(file: Path, org_email: str, dry_run: bool):
         raise
     for problem in report.errors:
         click.echo(str(problem))
-    for problem in report.skipped_problems():
+    if report.errors.more:
+        click.echo(f"… en {legacy_import.thousands(report.errors.more)} meer")
+    skipped = report.skipped_problems()
+    for problem in skipped[:legacy_import.MAX_LISTED]:
         click.echo(f"regel {problem.line}: {problem.reason}")
+    if len(skipped) > legacy_import.MAX_LISTED:
+        click.echo(f"… en {legacy_import.thousands(len(skipped) - legacy_import.MAX_LISTED)} meer")
     if report.errors:
-        click.echo(f"{len(report.errors)} fout(en) in het bestand: er werd niets geïmporteerd.")
+        click.echo(f"{legacy_import.thousands(report.error_count)} fout(en) in het bestand: "
+                   "er werd niets geïmporteerd.")
         raise SystemExit(1)
     if dry_run:
         click.echo(f"Proefimport (niets opgeslagen): {report.clients} cliënt(en) en "

@@ -13,6 +13,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from . import files
+
 VERSION = b"\x01"
 _CHECK_PLAINTEXT = b"arbeidszorg master key check"
 
@@ -52,12 +54,9 @@ def load_master_key(config: dict, instance_path: str) -> bytes:
 
 def write_key_file(path: Path, key: bytes) -> None:
     """Write a key file atomically with mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    files.private_dir(path.parent)
     tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(encode_key(key) + "\n")
-    os.chmod(tmp, 0o600)
+    files.write_private(tmp, (encode_key(key) + "\n").encode(), exclusive=False)
     os.replace(tmp, path)
 
 

@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
+from . import files
+
 # Whether the next SQLite transaction must take the write lock at BEGIN (BEGIN IMMEDIATE).
 # Write requests and commands set it, read requests do not, so readers never block each other
 # and a writer never upgrades a read lock half-way (which is what deadlocks in SQLite).
@@ -38,6 +40,9 @@ def make_engine(url: str) -> Engine:
                              connect_args={"connect_timeout": 5})
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                            pool_size=10, max_overflow=20)
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        files.private_sqlite(database)  # 0600, and so its -wal/-shm files too
 
     @event.listens_for(engine, "connect")
     def _sqlite_connect(dbapi_conn, _record):

@@ -1,7 +1,7 @@
 """Form fields shared by several blueprints: Dutch dates and decimal-comma numbers."""
 
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import request
@@ -10,6 +10,7 @@ from wtforms import Field
 from wtforms.widgets import DateInput, TextInput
 
 from .formatting import number_nl
+from .params import ascii_int
 
 REQUIRED = "Dit veld is verplicht."
 CHOOSE = "Maak een keuze."
@@ -71,34 +72,38 @@ class ActionForm(Form):
 
 def page_arg() -> int:
     """The ?page= of a paginated list: a small positive number, else 1."""
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
+    return ascii_int(request.args.get("page"), min=1, max=999_999) or 1
 
 
 def number_arg(raw: str) -> int | None:
-    """A volgnummer typed in a query string: ASCII digits that fit an INTEGER, else None."""
-    if raw.isascii() and raw.isdigit() and len(raw) < 10:
-        return int(raw)
-    return None
+    """A volgnummer typed in a query string (?nr=): ASCII digits that fit an INTEGER, else None."""
+    return ascii_int(raw)
+
+
+# jjjj-mm-dd (what <input type=date> posts), or dd/mm/jjjj, dd-mm-jjjj, dd.mm.jjjj typed by hand
+_DATE = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})"
+                   r"|(?P<d2>[0-9]{1,2})(?P<sep>[/.-])(?P<m2>[0-9]{1,2})(?P=sep)(?P<y2>[0-9]{4})")
 
 
 def parse_date(raw: str) -> date:
-    """ISO (jjjj-mm-dd, what <input type=date> posts) or dd/mm/jjjj typed by hand."""
-    raw = raw.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+    """ISO (jjjj-mm-dd, what <input type=date> posts) or dd/mm/jjjj typed by hand; ASCII digits."""
+    match = _DATE.fullmatch(raw.strip())
+    if match:
+        year, month, day = (int(match["y"] or match["y2"]), int(match["m"] or match["m2"]),
+                            int(match["d"] or match["d2"]))
         try:
-            value = datetime.strptime(raw, fmt).date()
+            value = date(year, month, day)
         except ValueError:
-            continue
-        if 1900 <= value.year <= 2200:
+            value = None
+        if value is not None and 1900 <= value.year <= 2200:
             return value
     raise ValueError("Geef een geldige datum in (dd/mm/jjjj).")
 
 
 def parse_decimal(raw: str) -> Decimal:
-    """A number with a decimal comma or point ('16', '16,5', '16.5')."""
+    """A number with a decimal comma or point ('16', '16,5', '16.5'); ASCII digits only."""
     text = raw.strip().replace(" ", "")
-    if not re.fullmatch(r"-?\d{1,6}([.,]\d{1,3})?", text):
+    if not re.fullmatch(r"-?[0-9]{1,6}([.,][0-9]{1,3})?", text):
         raise ValueError("Geef een getal in, bv. 16 of 16,5.")
     try:
         return Decimal(text.replace(",", "."))

@@ -16,9 +16,14 @@ exists in the organisation is skipped, so running the same file twice imports no
 
 Privacy: problems are reported as (line, field, reason) only. No reason ever repeats a cell's
 value, so a report can be shown to a beheerder without revealing a name.
+
+Bounds: a file over MAX_BYTES or MAX_LINES is refused before it is read, and a report keeps the
+first MAX_LISTED problems (in file order) and only counts the others, so a file of bad lines
+costs seconds and a few MB, not minutes and gigabytes.
 """
 
 import csv
+import heapq
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -42,6 +47,9 @@ CLIENT_COLUMNS = (
 PERIOD_COLUMNS = ("uren", "startdatum", "einddatum", "reden_stopzetting", "perspectief")
 COLUMNS = CLIENT_COLUMNS + PERIOD_COLUMNS
 
+MAX_BYTES = 5 * 1024 * 1024  # the largest file read (the upload limit, MAX_CONTENT_LENGTH)
+MAX_LINES = 20_000  # data lines, the header not counted
+MAX_LISTED = 200  # problems listed in a report; the others are counted ("… en N meer")
 MAX_OLD_NR = 50
 MAX_NAME = 200
 POSTCODE_INVALID = "Geef een Belgische postcode van 4 cijfers (1000–9999) of 'buitenland'."
@@ -58,6 +66,71 @@ class Problem:
 
     def __str__(self) -> str:
         return f"regel {self.line}, veld {self.field}: {self.reason}"
+
+
+class ProblemList(list):
+    """The first problems of a file, in file order; `total` counts all of them."""
+
+    def __init__(self, problems=(), total: int | None = None):
+        super().__init__(problems)
+        self.total = len(self) if total is None else total
+
+    @property
+    def more(self) -> int:
+        """The problems counted but not listed."""
+        return self.total - len(self)
+
+
+_RANK = {name: i for i, name in enumerate(COLUMNS)}  # the order of a line's problems
+
+
+class _Problems:
+    """Collects a file's problems: all are counted, only the first `limit` (in file order) kept.
+
+    Problems come mostly in file order, but the rules over a client's lines add some to earlier
+    lines later; a heap of the `limit` smallest (line, column, arrival) keys keeps the right ones.
+    """
+
+    def __init__(self, limit: int = MAX_LISTED):
+        self.limit = limit
+        self.total = 0
+        self._heap: list = []  # (negated key, problem): the last kept problem on top
+
+    def add(self, line: int, column: str, reason: str) -> None:
+        """Count a problem; keep it (as a Problem) only when it is among the first `limit`."""
+        self.total += 1
+        key = (-line, -_RANK.get(column, len(_RANK)), -self.total)
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, (key, Problem(line, column, reason)))
+        elif key > self._heap[0][0]:
+            heapq.heapreplace(self._heap, (key, Problem(line, column, reason)))
+
+    def listed(self) -> ProblemList:
+        return ProblemList([p for _, p in sorted(self._heap, key=lambda item: item[0],
+                                                 reverse=True)], self.total)
+
+
+def thousands(n: int) -> str:
+    """20000 → '20.000' (nl-BE)."""
+    return f"{n:,}".replace(",", ".")
+
+
+LIMITS = f"hoogstens {MAX_BYTES // 1024 // 1024} MB en {thousands(MAX_LINES)} regels"
+TOO_LARGE = (f"Het bestand is te groot: hoogstens {MAX_BYTES // 1024 // 1024} MB. "
+             "Splits het in kleinere bestanden.")
+
+
+def size_error(data: bytes) -> str | None:
+    """Why a file is refused before it is read (too large, too many lines); None when it is not."""
+    if len(data) > MAX_BYTES:
+        return TOO_LARGE
+    # every line break counts (\n, \r\n or \r); a last line without one too
+    breaks = max(data.count(b"\n"), data.count(b"\r"))
+    lines = breaks + (not data.endswith((b"\n", b"\r"))) - 1  # the header not counted
+    if lines > MAX_LINES:
+        return (f"Het bestand heeft {thousands(lines)} regels (zonder de kopregel): hoogstens "
+                f"{thousands(MAX_LINES)}. Splits het in kleinere bestanden.")
+    return None
 
 
 @dataclass
@@ -80,7 +153,7 @@ class Report:
     """What an import did, or (dry run, or errors) would do."""
 
     dry_run: bool
-    errors: list[Problem] = field(default_factory=list)
+    errors: ProblemList = field(default_factory=ProblemList)  # the first MAX_LISTED
     clients: int = 0  # new clients imported (or that a dry run would import)
     periods: int = 0  # their periods
     skipped_lines: list[int] = field(default_factory=list)  # first line of each skipped client
@@ -89,6 +162,11 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def error_count(self) -> int:
+        """All problems in the file, also those not listed."""
+        return self.errors.total
 
     @property
     def skipped(self) -> int:
@@ -102,9 +180,11 @@ class Report:
 # --- reading the file -----------------------------------------------------------------------
 
 class _FileError(Exception):
-    def __init__(self, problems: list[Problem]):
+    """The file cannot be read further; its problems are in the collector (or in `problem`)."""
+
+    def __init__(self, problem: Problem | None = None):
         super().__init__("invalid file")
-        self.problems = problems
+        self.problem = problem
 
 
 def _decode(data: bytes) -> str:
@@ -112,20 +192,20 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise _FileError([Problem(line, "bestand", "Het bestand is geen geldige UTF-8-tekst. "
-                                  "Bewaar het als 'CSV UTF-8' en probeer opnieuw.")]) from exc
+        raise _FileError(Problem(line, "bestand", "Het bestand is geen geldige UTF-8-tekst. "
+                                  "Bewaar het als 'CSV UTF-8' en probeer opnieuw.")) from exc
 
 
 def _separator(text: str) -> str:
     header = text.split("\n", 1)[0]
     semicolons, commas = header.count(";"), header.count(",")
     if not semicolons and not commas:
-        raise _FileError([Problem(1, "kopregel", "Geen scheidingsteken gevonden: zet ; of , "
-                                  "tussen de kolommen van de kopregel.")])
+        raise _FileError(Problem(1, "kopregel", "Geen scheidingsteken gevonden: zet ; of , "
+                                  "tussen de kolommen van de kopregel."))
     return ";" if semicolons >= commas else ","
 
 
-def _header(cells: list[str]) -> dict[str, int]:
+def _header(cells: list[str], problems: _Problems) -> dict[str, int]:
     """Column name → index; a _FileError when columns are missing, unknown or doubled.
 
     An unknown column is reported by its position only: a file without a header would
@@ -133,40 +213,41 @@ def _header(cells: list[str]) -> dict[str, int]:
     """
     names = [c.strip().lower() for c in cells]
     if not set(names) & set(COLUMNS):
-        raise _FileError([Problem(1, "kopregel", "De eerste regel moet de kolomnamen bevatten "
+        raise _FileError(Problem(1, "kopregel", "De eerste regel moet de kolomnamen bevatten "
                                   "(oud_volgnummer, naam, geboortedatum, …); zie de handleiding "
-                                  "van de import.")])
-    problems, index = [], {}
+                                  "van de import."))
+    before, index = problems.total, {}
     for i, name in enumerate(names):
         if name in index:
-            problems.append(Problem(1, name, "Deze kolom staat meer dan eens in de kopregel."))
+            problems.add(1, name, "Deze kolom staat meer dan eens in de kopregel.")
         elif name in COLUMNS:
             index[name] = i
         elif name:
-            problems.append(Problem(1, f"kolom {i + 1}", "Onbekende kolomnaam; gebruik de "
-                                    "veldnamen uit de handleiding van de import."))
+            problems.add(1, f"kolom {i + 1}", "Onbekende kolomnaam; gebruik de veldnamen uit de "
+                         "handleiding van de import.")
         else:
-            problems.append(Problem(1, f"kolom {i + 1}", "Kolom zonder naam in de kopregel."))
-    problems += [Problem(1, name, "Deze kolom ontbreekt in de kopregel.")
-                 for name in COLUMNS if name not in index]
-    if problems:
-        raise _FileError(problems)
+            problems.add(1, f"kolom {i + 1}", "Kolom zonder naam in de kopregel.")
+    for name in COLUMNS:
+        if name not in index:
+            problems.add(1, name, "Deze kolom ontbreekt in de kopregel.")
+    if problems.total > before:
+        raise _FileError()
     return index
 
 
-def _records(text: str, sep: str):
+def _records(text: str, sep: str, problems: _Problems):
     """(line number where the record starts, {column: stripped cell}) for each non-empty line."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         cells = next(reader)
     except StopIteration:
-        raise _FileError([Problem(1, "bestand", "Het bestand is leeg.")]) from None
+        raise _FileError(Problem(1, "bestand", "Het bestand is leeg.")) from None
     except csv.Error as exc:
-        raise _FileError([Problem(1, "kopregel", "De kopregel kan niet gelezen worden "
-                                  "(ongeldig CSV-formaat).")]) from exc
-    index = _header(cells)
+        raise _FileError(Problem(1, "kopregel", "De kopregel kan niet gelezen worden "
+                                  "(ongeldig CSV-formaat).")) from exc
+    index = _header(cells, problems)
     width = len(cells)
-    rows, problems = [], []
+    rows, before = [], problems.total
     while True:
         start = reader.line_num + 1
         try:
@@ -174,19 +255,21 @@ def _records(text: str, sep: str):
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(start, "regel", "Deze regel kan niet gelezen worden "
-                                    "(ongeldig CSV-formaat, bv. een aanhalingsteken dat niet "
-                                    "gesloten wordt)."))
-            raise _FileError(problems) from exc
+            problems.add(start, "regel", "Deze regel kan niet gelezen worden (ongeldig "
+                         "CSV-formaat, bv. een aanhalingsteken dat niet gesloten wordt).")
+            raise _FileError() from exc
         if not any(c.strip() for c in cells):
             continue  # blank lines (and rows of empty cells, as spreadsheets write them)
         if len(cells) != width:
-            problems.append(Problem(start, "regel", f"Deze regel heeft {len(cells)} kolommen; "
-                                    f"de kopregel heeft er {width}."))
+            problems.add(start, "regel", f"Deze regel heeft {len(cells)} kolommen; de kopregel "
+                         f"heeft er {width}.")
             continue
+        if len(rows) == MAX_LINES:  # size_error counts line breaks; this also bounds odd files
+            raise _FileError(Problem(start, "bestand", f"Meer dan {thousands(MAX_LINES)} regels: "
+                                     "splits het bestand in kleinere bestanden."))
         rows.append((start, {name: cells[i].strip() for name, i in index.items()}))
-    if problems:
-        raise _FileError(problems)
+    if problems.total > before:
+        raise _FileError()
     return rows
 
 
@@ -209,20 +292,22 @@ def _choice_tables(codebook: CodeBook) -> dict[str, dict[str, str]]:
 class _Line:
     """One data line: its parsed values and the problems found in it."""
 
-    def __init__(self, number: int, cells: dict[str, str]):
+    __slots__ = ("number", "cells", "problems", "errors", "client", "period", "period_ok",
+                 "has_period")
+
+    def __init__(self, number: int, cells: dict[str, str], problems: _Problems):
         self.number = number
-        self.cells = cells
-        self.problems: list[Problem] = []
+        self.cells = cells  # dropped once the columns are checked
+        self.problems = problems  # the file's collector
+        self.errors = 0  # the problems found on this line
         self.client: dict = {}  # column → parsed value (missing when invalid)
         self.period: dict | None = None  # model values; None: no period on this line
         self.period_ok = False
+        self.has_period = any(cells[name] for name in PERIOD_COLUMNS)
 
     def error(self, column: str, reason: str) -> None:
-        self.problems.append(Problem(self.number, column, reason))
-
-    @property
-    def has_period(self) -> bool:
-        return any(self.cells[name] for name in PERIOD_COLUMNS)
+        self.errors += 1
+        self.problems.add(self.number, column, reason)
 
 
 def _choice(line: _Line, column: str, tables, codebook: CodeBook, required: bool):
@@ -234,8 +319,8 @@ def _choice(line: _Line, column: str, tables, codebook: CodeBook, required: bool
     code = tables.get(column, {}).get(_key(raw))
     if code is None:
         title = codebook.titles.get(column, column)
-        line.error(column, f"Onbekende keuze: gebruik de code of de omschrijving van een optie "
-                           f"uit de keuzelijst '{title}'.")
+        line.error(column, "Onbekende keuze: gebruik de code of de omschrijving van een optie "
+                           "uit de keuzelijst '" + title + "'.")
     return code
 
 
@@ -288,7 +373,7 @@ def _check_period_columns(line: _Line, tables, codebook: CodeBook) -> None:
     """The period on this line, checked field by field (the rules between periods come later)."""
     if not line.has_period:
         return
-    before = len(line.problems)
+    before = line.errors
     hours = None
     if not line.cells["uren"]:
         line.error("uren", REQUIRED)
@@ -305,7 +390,7 @@ def _check_period_columns(line: _Line, tables, codebook: CodeBook) -> None:
     end = _date(line, "einddatum", required=False)
     choices = {c: _choice(line, c, tables, codebook, required=False) for c in PERIOD_CHOICES}
     line.period = period_values({"uren": hours, "startdatum": start, "einddatum": end, **choices})
-    line.period_ok = len(line.problems) == before
+    line.period_ok = line.errors == before
 
 
 def _check_client(lines: list[_Line], today: date) -> ClientPlan | None:
@@ -344,7 +429,7 @@ def _check_client(lines: list[_Line], today: date) -> ClientPlan | None:
         error = rules.birth_date_error(birth, registered, today)
         if error:
             first.error("geboortedatum", error)
-    if any(line.problems for line in lines) or any(
+    if any(line.errors for line in lines) or any(
             line.period is not None and not line.period_ok for line in lines):
         return None
     client = first.client
@@ -352,36 +437,44 @@ def _check_client(lines: list[_Line], today: date) -> ClientPlan | None:
                       [PeriodPlan(line.number, dict(line.period)) for line in periods])
 
 
-def parse(data: bytes, codebook: CodeBook, today: date) -> tuple[list[ClientPlan], list[Problem]]:
-    """Read and check a whole file: the clients to create (in file order) and every problem.
+def parse(data: bytes, codebook: CodeBook, today: date) -> tuple[list[ClientPlan], ProblemList]:
+    """Read and check a whole file: the clients to create (in file order) and its problems.
 
-    Pure apart from the code book: nothing is read from or written to the database.
+    The problems are the first MAX_LISTED in file order; `.total` counts them all. Pure apart
+    from the code book: nothing is read from or written to the database.
     """
+    refused = size_error(data)
+    if refused:
+        return [], ProblemList([Problem(1, "bestand", refused)])
+    problems = _Problems()
     try:
         text = _decode(data)
-        rows = _records(text, _separator(text))
+        rows = _records(text, _separator(text), problems)
     except _FileError as exc:
-        return [], exc.problems
+        if exc.problem is not None:
+            problems.add(exc.problem.line, exc.problem.field, exc.problem.reason)
+        return [], problems.listed()
+    del text
     if not rows:
-        return [], [Problem(2, "bestand", "Het bestand bevat geen cliënten (enkel een kopregel).")]
+        return [], ProblemList([Problem(2, "bestand", "Het bestand bevat geen cliënten "
+                                                      "(enkel een kopregel).")])
     tables = _choice_tables(codebook)
     groups: dict[str, list[_Line]] = {}
-    loose: list[_Line] = []  # lines without a usable oud_volgnummer
     for number, cells in rows:
-        line = _Line(number, cells)
+        line = _Line(number, cells, problems)
         _check_client_columns(line, tables, codebook)
         _check_period_columns(line, tables, codebook)
+        line.cells = None
         key = line.client.get("oud_volgnummer")
-        (groups.setdefault(key, []) if key is not None else loose).append(line)
+        if key is not None:  # a line without a usable oud_volgnummer: its problems are counted
+            groups.setdefault(key, []).append(line)
+    del rows
     plans = []
     for lines in groups.values():
         plan = _check_client(lines, today)
         if plan is not None:
             plans.append(plan)
-    problems = [p for lines in (*groups.values(), loose) for line in lines for p in line.problems]
-    order = {name: i for i, name in enumerate(COLUMNS)}
-    problems.sort(key=lambda p: (p.line, order.get(p.field, len(order))))
-    return ([] if problems else plans), problems
+    return ([] if problems.total else plans), problems.listed()
 
 
 # --- running an import ----------------------------------------------------------------------
@@ -416,7 +509,7 @@ def run(org: Organisation, data: bytes, *, dry_run: bool, today: date | None = N
         report.imported = bool(new)
     extra = {"actor": actor} if actor else {}
     audit.record("import", organisation_id=org.id, clients=report.clients, periods=report.periods,
-                 skipped=report.skipped, dry_run=dry_run, errors=len(report.errors), **extra)
+                 skipped=report.skipped, dry_run=dry_run, errors=report.error_count, **extra)
     return report
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_mail import Message
 
+from . import files
 from .extensions import mail
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,9 @@ def _deliver(app, msg: Message, purpose: str) -> bool:
                 mail.send(msg)
                 log.info("mail '%s' sent to %s", purpose, msg.recipients[0])
             else:
-                folder = Path(app.instance_path) / "mail"
-                folder.mkdir(exist_ok=True)
+                folder = files.private_dir(Path(app.instance_path) / "mail")
                 path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{time.monotonic_ns()}-{purpose}.eml"
-                path.write_bytes(msg.as_bytes())
+                files.write_private(path, msg.as_bytes())  # 0600: it may hold a live link
                 log.info("no MAIL_SERVER: mail '%s' to %s written to %s", purpose,
                          msg.recipients[0], path)
             return True

@@ -20,6 +20,8 @@ Besides that barrage:
   an e-mail address cannot refuse the whole form first);
 - the GET search/filter forms and their query parameters get the same payloads;
 - every route with an `<int:...>` part gets an id beyond any database integer;
+- numbers written with other scripts' digits (in URLs, query parameters, numeric form fields and
+  postcodes) are never read as numbers;
 - a crawl of the organisation's and the beheerder's pages fails when a POST form with fields
   appears that FORMS does not cover.
 
@@ -58,6 +60,17 @@ PAYLOADS: dict[str, str | bytes] = {
     "date-month-13": "2024-13-45",
     "date-9999": "9999-12-31",
 }
+# digits of other scripts and other Unicode number forms: '²'.isdigit() is True but int('²')
+# fails; int() reads '١٢', '１٢' and '𝟙' as numbers. None may be taken for a number, none may 500.
+UNICODE_NUMBERS = {
+    "superscript-two": "²",
+    "arabic-indic-12": "١٢",
+    "fullwidth-12": "１２",
+    "vulgar-half": "½",
+    "roman-twelve": "Ⅻ",
+    "math-bold-one": "𝟙",
+}
+PAYLOADS.update(UNICODE_NUMBERS)
 
 ALLOWED_STATUS = {200, 302, 400, 403, 404, 410, 413, 422}
 # the tables whose rows must not change; each is read whole, ordered by id
@@ -554,3 +567,107 @@ def _pattern(path: str) -> str:
     path = re.sub(r"/password/edit/[^/]+", "/password/edit/<token>", path)
     path = re.sub(r"^/beheer/keuzelijsten/[^/]+/", "/beheer/keuzelijsten/<list>/", path)
     return re.sub(r"/\d+(?=/|$)", "/<n>", path)
+
+
+# --- numbers: ASCII digits only ---------------------------------------------------------------
+# (the barrage above sends UNICODE_NUMBERS to every form field and query parameter: never a 500;
+# these check that a number written with other digits is not taken for that number either)
+
+FOREIGN_ZEROS = {"arabic-indic": "٠", "fullwidth": "０", "devanagari": "०", "math-bold": "𝟎"}
+
+
+def _written_with(number: int, zero: str) -> str:
+    """The number in another script's digits: 12 → '١٢' (all of them are read by int())."""
+    digits = "".join(chr(ord(zero) + int(d)) for d in str(number))
+    assert int(digits) == number  # what made them dangerous
+    return digits
+
+
+def _listed_ids(html: str, prefix: str) -> set[str]:
+    return set(re.findall(rf'href="{prefix}(\d+)"', html))
+
+
+def test_numbers_in_urls_take_ascii_digits_only(world):
+    """Ids, ?jaar=, ?page=, ?organisatie=, ?nr= and the search by number: another script's digits
+    are a 404 or ignored, never that number."""
+    w = world
+    add_client(w.org)
+    w.app.config["PAGE_SIZE"] = 1  # the dashboard has two pages of one client
+    assert f'href="/clienten/{w.nr}"' in w.org.get(f"/dashboard?q={w.nr}").get_data(as_text=True)
+    page = {n: _listed_ids(w.org.get(f"/dashboard?page={n}").get_data(as_text=True), "/clienten/")
+            for n in (1, 2)}
+    assert len(page[1]) == len(page[2]) == 1 and page[1] != page[2]
+    audit_selected = f'<option value="{w.org_id}" selected>'
+    org_page = f"/beheer/organisaties/{w.org_id}"
+    assert 'id="nr-error"' not in w.admin.get(f"{org_page}?nr={w.nr}").get_data(as_text=True)
+    assert audit_selected in w.admin.get(f"/beheer/audit?organisatie={w.org_id}").get_data(as_text=True)
+    problems = []
+    for script, zero in FOREIGN_ZEROS.items():
+        def get(client, path, script=script):
+            r = client.get(path)
+            if r.status_code == 500:
+                problems.append(f"{script}: {path} -> 500")
+            return r
+        nr, year = _written_with(w.nr, zero), _written_with(2024, zero)
+        for client, path in ((w.org, f"/clienten/{nr}"), (w.org, f"/clienten/{nr}/bewerken"),
+                             (w.admin, f"/beheer/organisaties/{_written_with(w.org_id, zero)}"),
+                             (w.admin, f"/beheer/statistieken?jaar={year}"),
+                             (w.admin, f"/beheer/export.csv?jaar={year}")):
+            if (status := get(client, path).status_code) != 404:
+                problems.append(f"{script}: {path} -> {status}, not 404")
+        if f'href="/clienten/{w.nr}"' in get(w.org, f"/dashboard?q={nr}").get_data(as_text=True):
+            problems.append(f"{script}: ?q={nr} found client {w.nr} by its number")
+        r = get(w.org, f"/dashboard?page={_written_with(2, zero)}")
+        if r.status_code != 200 or _listed_ids(r.get_data(as_text=True), "/clienten/") != page[1]:
+            problems.append(f"{script}: ?page= in its digits is not ignored (page 1)")
+        r = get(w.admin, f"{org_page}?nr={nr}")
+        if r.status_code != 200 or 'id="nr-error"' not in r.get_data(as_text=True):
+            problems.append(f"{script}: ?nr={nr} not refused with a message (all clients shown)")
+        r = get(w.admin, f"/beheer/audit?organisatie={_written_with(w.org_id, zero)}")
+        if r.status_code != 200 or audit_selected in r.get_data(as_text=True):
+            problems.append(f"{script}: ?organisatie= in its digits is not ignored")
+    assert not problems, "\n".join(problems)
+
+
+def test_numeric_form_fields_take_ascii_digits_only(world):
+    """The participatieladder trede, hours, dates and postcodes: another script's digits (or
+    '²') get a Dutch field error and nothing is stored."""
+    from app.models import CodeOption
+    w = world
+    with w.app.app_context():
+        options_before = session.query(CodeOption).count()
+    before = _snapshot(w.app)
+    problems = []
+
+    def refused(client, path, data, field_error, what):
+        r = client.post(path, data=data)
+        body = r.get_data(as_text=True)
+        if r.status_code != 200 or field_error not in body:
+            problems.append(f"{what}: status {r.status_code}, no field error {field_error!r}")
+
+    for script, zero in {**FOREIGN_ZEROS, "superscript": None}.items():
+        one = "¹" if zero is None else _written_with(1, zero)
+        sixteen = "¹⁶" if zero is None else _written_with(16, zero)
+        refused(w.admin, "/beheer/keuzelijsten/perspectief/nieuw",
+                {"label": f"Nieuwe trede {script}", "code": "", "ladder": one},
+                "Geef een geheel getal van 1 tot 6", f"{script}: ladder {one}")
+        refused(w.org, f"/clienten/{w.nr}/periodes/nieuw",
+                {"uren": sixteen, "startdatum": "2025-06-02", "einddatum": "",
+                 "reden_stopzetting": "", "perspectief": ""},
+                "Geef een getal in", f"{script}: uren {sixteen}")
+        if zero is not None:
+            birth = "/".join(_written_with(n, zero) for n in (13, 6, 1985))
+            refused(w.org, "/clienten/nieuw", client_form(geboortedatum=birth),
+                    "Geef een geldige datum in", f"{script}: geboortedatum {birth}")
+            postcode = "1" + _written_with(234, zero)
+            for field_name in ("postcode_woonplaats", "postcode_tewerkstelling"):
+                refused(w.org, "/clienten/nieuw", client_form(**{field_name: postcode}),
+                        "Geef een Belgische postcode van 4 cijfers", f"{script}: {field_name} {postcode}")
+            refused(w.org, "/profiel", {"postcode": postcode},
+                    "Geef een Belgische postcode van 4 cijfers", f"{script}: profiel postcode")
+    with w.app.app_context():
+        if session.query(CodeOption).count() != options_before:
+            problems.append("a code-list option was stored")
+    after = _snapshot(w.app)
+    problems += [f"rows changed in {t}" for t in WATCHED if before[t] != after[t]]
+    assert not problems, "\n".join(problems)

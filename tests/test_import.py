@@ -256,6 +256,58 @@ def test_header_problems_are_reported_without_echoing_data(ctx):
     assert [(p.line, p.field) for p in problems] == [(3, "regel")]
 
 
+def bad_row(i: int) -> dict:
+    """A line with its own oud_volgnummer and 'x' in every other column: wrong in most of them."""
+    return {**{c: "x" for c in COLUMNS}, "oud_volgnummer": f"X{i}"}
+
+
+def bad_file(n: int, first: list[dict] = ()) -> bytes:
+    return csv_bytes([*first, *(bad_row(i) for i in range(n))])
+
+
+def nl(n: int) -> str:
+    """20000 → '20.000', as the report writes counts."""
+    return f"{n:,}".replace(",", ".")
+
+
+MB5 = 5 * 1024 * 1024  # the stated upload limit
+
+
+def test_report_keeps_the_first_200_problems_and_counts_the_rest(ctx):
+    today = date.today()
+    one = legacy_import.parse(bad_file(1), book(), today)[1]
+    per_line = len(one)
+    assert per_line >= 15
+    _, problems = legacy_import.parse(bad_file(500), book(), today)
+    assert len(problems) == 200
+    assert problems.total == 500 * per_line and problems.more == 500 * per_line - 200
+    assert one.total == per_line and one.more == 0
+    # the first 200 in file order, each line's problems in column order as in a short file
+    assert problems[:per_line] == list(one)
+    assert [p.line for p in problems] == sorted(p.line for p in problems)
+    assert problems[-1].line == 2 + 200 // per_line
+    # a problem found only after every line was read (the age, checked over all of a client's
+    # lines) on line 2 is still the first one listed
+    young = line(oud_volgnummer="Y", geboortedatum="2015-01-01")
+    _, problems = legacy_import.parse(bad_file(500, [young]), book(), today)
+    assert (problems[0].line, problems[0].field) == (2, "geboortedatum")
+    assert "minstens 15 jaar" in problems[0].reason
+    assert len(problems) == 200 and problems.total == 500 * per_line + 1
+
+
+def test_files_over_the_size_or_line_limit_are_refused_before_reading(ctx):
+    refused = ("Het bestand heeft 20.001 regels (zonder de kopregel): hoogstens 20.000. "
+               "Splits het in kleinere bestanden.")
+    _, problems = legacy_import.parse(bad_file(20_001), book(), date.today())
+    assert [(p.line, p.field, p.reason) for p in problems] == [(1, "bestand", refused)]
+    _, problems = legacy_import.parse(csv_bytes([line()]) + b" " * MB5, book(), date.today())
+    assert [(p.line, p.field) for p in problems] == [(1, "bestand")]
+    assert problems[0].reason == "Het bestand is te groot: hoogstens 5 MB. Splits het in kleinere bestanden."
+    # the limit itself is allowed; lines ended by a lone \r (old Mac files) count as well
+    assert legacy_import.size_error(bad_file(20_000)) is None
+    assert legacy_import.size_error(bad_file(20_001).replace(b"\r\n", b"\r")) == refused
+
+
 def test_reimport_duplicates_nothing(app, org, tmp_path):
     path = write(tmp_path, csv_bytes(three_clients()))
     assert invoke(app, path, org["email"]).exit_code == 0
@@ -356,6 +408,21 @@ def test_cli_exit_codes(app, org, tmp_path):
     assert invoke(app, tmp_path / "missing.csv", org["email"]).exit_code == 2
     assert invoke(app, good, org["email"]).exit_code == 0
     assert counts(app) == (3, 4)
+
+
+def test_cli_report_is_bounded_and_a_too_large_file_is_not_read(app, org, tmp_path):
+    result = invoke(app, write(tmp_path, bad_file(500)), org["email"], "--dry-run")
+    assert result.exit_code == 1
+    out = result.output.splitlines()
+    problems = [ln for ln in out if ln.startswith("regel ")]
+    assert len(problems) == 200 and problems[0].startswith("regel 2, veld ")
+    total = import_events(app)[-1]["errors"]
+    assert total > 500 and f"… en {nl(total - 200)} meer" in out
+    assert f"{nl(total)} fout(en) in het bestand" in result.output
+    big = write(tmp_path, csv_bytes([line()]) + b" " * MB5, "groot.csv")
+    result = invoke(app, big, org["email"])
+    assert result.exit_code == 1 and "hoogstens 5 MB" in result.output
+    assert counts(app) == (0, 0)
 
 
 def test_commands_are_registered(app):
@@ -497,3 +564,51 @@ def test_another_beheerder_cannot_confirm_my_check(app, org, beheer, make_admin)
     login(other, make_admin("limburg"))
     other.post(f"/beheer/organisaties/{org['id']}/import", data={"token": token})
     assert counts(app) == (0, 0)
+
+
+def test_beheer_refuses_a_file_of_100000_bad_lines_at_once(app, org, beheer):
+    """The 4.9 MB file of bad lines that took a minute, a 375 MB page and gigabytes: under the
+    upload limit, so the line count refuses it, with the reason on the upload field."""
+    data = bad_file(100_000)
+    assert 4_900_000 < len(data) < MB5
+    r = upload(beheer, org["id"], data)
+    body = text(r)
+    assert r.status_code == 200 and len(r.data) < 1_000_000
+    error = re.search(r'<p class="error" id="bestand-error">([^<]*)</p>', body)
+    assert error and error.group(1) == ("Het bestand heeft 100.000 regels (zonder de kopregel): "
+                                        "hoogstens 20.000. Splits het in kleinere bestanden.")
+    assert "Resultaat van de controle" not in body
+    assert counts(app) == (0, 0) and pending_files(app) == []
+
+
+def test_beheer_report_of_the_largest_file_of_bad_lines_is_bounded(app, org, beheer):
+    n = 20_000  # the most lines a file may have
+    with app.app_context():
+        per_line = len(legacy_import.parse(bad_file(1), book(), date.today())[1])
+    r = upload(beheer, org["id"], bad_file(n))
+    body = text(r)
+    assert r.status_code == 200 and len(r.data) < 1_000_000
+    listed = re.findall(r'<tr><td class="num">(\d+)</td><td><code>', body)
+    assert len(listed) == 200 and listed[0] == "2"
+    total = n * per_line
+    assert f"Het bestand bevat {nl(total)} fouten" in body
+    assert f"… en {nl(total - 200)} meer" in body
+    assert import_events(app)[-1]["errors"] == total
+    assert "Bevestig de import" not in body and counts(app) == (0, 0)
+
+
+def test_beheer_upload_over_the_size_limit_gets_the_message_on_the_field(app, org, beheer,
+                                                                          make_admin):
+    data = csv_bytes([line()]) + b" " * MB5
+    r = upload(beheer, org["id"], data)
+    body = text(r)
+    assert r.status_code == 413
+    error = re.search(r'<p class="error" id="bestand-error">([^<]*)</p>', body)
+    assert error and error.group(1) == ("Het bestand is te groot: hoogstens 5 MB. "
+                                        "Splits het in kleinere bestanden.")
+    assert "Bestand controleren" in body and counts(app) == (0, 0)
+    # the page is still only for beheerders of the organisation's region
+    other = app.test_client()
+    login(other, make_admin("antwerpen"))
+    assert upload(other, org["id"], data).status_code == 404
+    assert upload(app.test_client(), org["id"], data).status_code in (302, 401)

@@ -1,15 +1,18 @@
 """Client names: encrypted at rest, bound to their row, only on the organisation's own pages."""
 
 import logging
+import os
 import shutil
 import subprocess
 
 import pytest
-from conftest import PG_URL, login
+from conftest import PASSWORD, PG_URL, CsrfClient, login
 from helpers import add_client, add_period
 from sqlalchemy import select
 
-from app import create_app, crypto
+from app import codelists, create_app, crypto, dataversion, keys, migrate
+from app.accounts import create_organisation
+from app.backup import backup
 from app.db import get_engine, session
 from app.models import Client
 
@@ -127,3 +130,61 @@ def test_rotate_keys_with_key_file_replaces_the_file(db_url, tmp_path):
     assert before != after and (inst / "master.key").stat().st_mode & 0o777 == 0o600
     create_app(cfg)  # starts with the new key from the file
     assert _prepare  # imported helper exists
+
+
+def test_instance_files_are_readable_by_the_app_user_only(tmp_path):
+    """The default instance (SQLite database, key files, mails as .eml files): the folders are
+    0700 and every file the app writes is 0600, whatever the umask, and a folder or database
+    left by an older version with looser modes is tightened on the next start."""
+    if PG_URL:
+        pytest.skip("the instance files are database-independent; checked on SQLite")
+    def mode(path):
+        return oct(path.stat().st_mode & 0o777)
+
+    inst = tmp_path / "instance"
+    config = {"INSTANCE_PATH": str(inst), "DATABASE_URL": None, "MASTER_KEY": None,
+              "SECRET_KEY": None, "MAIL_SERVER": None, "BASE_URL": "http://arbeidszorg.test",
+              "RATELIMIT_STORAGE_URI": "memory://"}
+    umask = os.umask(0o022)  # a usual umask: files 0644 and folders 0755 unless made private
+    try:
+        app = create_app(config)
+        app.test_client_class = CsrfClient
+        with app.app_context():
+            migrate.upgrade()
+            codelists.seed()
+            keys.ensure_check_value()
+            dataversion.ensure()
+            region = codelists.region_by_code("limburg")
+            _, sent = create_organisation("Uitgenodigd", "uitnodiging@example.be", region, None)
+            assert sent  # the invitation mail, with its link, went to instance/mail/
+            create_organisation("Schrijver", "schrijver@example.be", region, PASSWORD)
+            session.commit()
+        c = app.test_client()
+        assert login(c, "schrijver@example.be").status_code == 302
+        add_client(c, naam=f"{CANARY} Modus")  # a write: the database and its WAL
+        with app.app_context():
+            backup_file = backup(str(tmp_path / "backups" / "kopie.sqlite"))
+
+        mails = sorted((inst / "mail").glob("*.eml"))
+        assert mails and "uitnodiging@example.be" in mails[0].read_text()
+        database = inst / "arbeidszorg.sqlite"
+        wal = [p for p in (inst / "arbeidszorg.sqlite-wal", inst / "arbeidszorg.sqlite-shm")
+               if p.exists()]
+        assert wal, "the database runs in WAL mode: its -wal/-shm files are expected"
+        folders = [inst, inst / "mail"]
+        files = [*mails, database, *wal, inst / "master.key", inst / "secret.key", backup_file]
+        assert {str(p.relative_to(tmp_path)): mode(p) for p in folders + files} == \
+            {str(p.relative_to(tmp_path)): "0o700" if p in folders else "0o600"
+             for p in folders + files}
+        with app.app_context():
+            get_engine().dispose()
+
+        # an instance left by an older version (0755 folder, 0644 database): tightened at start
+        os.chmod(inst, 0o755)
+        os.chmod(database, 0o644)
+        again = create_app(config)
+        assert (mode(inst), mode(database)) == ("0o700", "0o600")
+        with again.app_context():
+            get_engine().dispose()
+    finally:
+        os.umask(umask)

@@ -14,6 +14,7 @@ from ..formatting import utc_start_of_day
 from ..forms_common import page_arg, parse_date
 from ..models import Account, AuditEvent, Organisation
 from ..pagination import BEHEER_PER_PAGE, page_of
+from ..params import ascii_int
 from . import bp
 from .forms import ActionForm, AdminForm
 from .scope import current_scope, superbeheerder_only
@@ -137,7 +138,8 @@ def audit_log():
     kind = kind if kind in audit.KINDS else ""
     org_param = request.args.get("organisatie", "")
     scope = current_scope()
-    org = scope.get_organisation(int(org_param)) if org_param.isdigit() and len(org_param) < 10 else None
+    org_id = ascii_int(org_param, min=1)
+    org = scope.get_organisation(org_id) if org_id is not None else None
     since, since_raw = _date_arg("van")
     until, until_raw = _date_arg("tot")
     query = select(AuditEvent)

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms_common import REQUIRED, Form
 from ..models import CodeList, CodeOption
+from ..params import ascii_int
 from . import codelists_service as service
 
 LABEL_LENGTH = f"Gebruik 1 tot {service.LABEL_MAX} tekens."
@@ -48,14 +49,13 @@ class AddOptionForm(Form):
             raise ValidationError(CODE_TAKEN)
 
     def validate_ladder(self, field) -> None:
-        if not field.data.isdigit() or not (
-                service.LADDER_MIN <= int(field.data) <= service.LADDER_MAX):
+        if ascii_int(field.data, min=service.LADDER_MIN, max=service.LADDER_MAX) is None:
             raise ValidationError(LADDER_FORMAT)
 
     @property
     def ladder_value(self) -> int | None:
         field = getattr(self, "ladder", None)
-        return int(field.data) if field is not None and field.data else None
+        return ascii_int(field.data) if field is not None and field.data else None
 
 
 class RenameOptionForm(Form):

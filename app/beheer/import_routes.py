@@ -25,14 +25,15 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.exceptions import NotFound
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
-from .. import crypto, keys, legacy_import
+from .. import crypto, errors, files, keys, legacy_import
 from ..db import session
 from ..forms_common import Form
 from ..models import Organisation
-from . import bp
+from . import _beheerders_only, bp
 from .scope import current_scope
 
 PENDING_MAX_AGE = 3600  # seconds a checked file waits for its confirmation
@@ -51,9 +52,7 @@ class ImportConfirmForm(Form):
 # --- the checked file, kept between the two steps -------------------------------------------
 
 def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
+    return files.private_dir(Path(current_app.instance_path) / "imports")
 
 
 def _aad(org: Organisation, token: str) -> bytes:
@@ -76,10 +75,7 @@ def _keep(org: Organisation, data: bytes) -> str:
     token = secrets.token_urlsafe(32)
     blob = crypto.seal(keys.data_key(org), data, _aad(org, token))
     path = _folder() / f"{token}.csv"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(blob)
-    os.chmod(path, 0o600)
+    files.write_private(path, blob)
     return token
 
 
@@ -114,11 +110,36 @@ def import_legacy(org_id: int):
     report = confirm = None
     if upload.validate_on_submit():
         data = upload.bestand.data.read()
+        refused = legacy_import.size_error(data)
+        if refused:
+            upload.bestand.errors.append(refused)
+            return _page(org, upload, None, None)
         report = legacy_import.run(org, data, dry_run=True)
         session.commit()  # the audit event of the check
         if report.ok and report.clients:
             confirm = ImportConfirmForm(formdata=None, token=_keep(org, data))
     return _page(org, upload, report, confirm)
+
+
+@bp.errorhandler(413)
+def _too_large(exc):
+    """A request over MAX_CONTENT_LENGTH: on the import page, the message on the upload field.
+
+    The limit is hit while the form is read, which can be before the blueprint's own checks
+    ran (the CSRF check reads the form first): they are made here again.
+    """
+    if request.endpoint != "beheer.import_legacy":
+        return errors.error_page(413)
+    refused = _beheerders_only()
+    if refused is not None:
+        return refused
+    try:
+        org = current_scope().get_organisation(request.view_args["org_id"])
+    except NotFound:
+        return errors.error_page(404)
+    upload = ImportUploadForm(formdata=None)
+    upload.bestand.errors = [legacy_import.TOO_LARGE]
+    return _page(org, upload, None, None), 413
 
 
 def _confirm(org: Organisation, upload: ImportUploadForm):
@@ -145,4 +166,5 @@ def _confirm(org: Organisation, upload: ImportUploadForm):
 def _page(org, upload, report, confirm):
     return render_template("beheer/import.html", org=org, form=upload, report=report,
                            confirm=confirm, columns=legacy_import.COLUMNS,
-                           max_age_minutes=PENDING_MAX_AGE // 60)
+                           max_age_minutes=PENDING_MAX_AGE // 60, limits=legacy_import.LIMITS,
+                           listed=legacy_import.MAX_LISTED, thousands=legacy_import.thousands)

@@ -7,6 +7,7 @@ from flask import abort, render_template, request
 
 from .. import codelists, dataversion
 from ..formatting import decimal_nl, integer_nl, percent_nl
+from ..params import ascii_int
 from . import bp, charts
 from . import statistics as stats
 from .scope import current_scope
@@ -32,9 +33,10 @@ def year_param(default: int | None) -> int | None:
     raw = (request.args.get("jaar") or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not MIN_YEAR <= int(raw) <= MAX_YEAR:
+    year = ascii_int(raw, min=MIN_YEAR, max=MAX_YEAR)
+    if year is None:
         abort(404)
-    return int(raw)
+    return year
 
 
 def _table_chart(table: stats.Table, chart_id: str, what: str) -> str:

@@ -41,7 +41,7 @@ def normalize_postcode(value: str) -> str | None:
     value = (value or "").strip().lower()
     if value == ABROAD:
         return ABROAD
-    if re.fullmatch(r"[1-9]\d{3}", value):
+    if re.fullmatch(r"[1-9][0-9]{3}", value):  # ASCII digits: \d also matches '١٢٣٤'
         return value
     return None
 

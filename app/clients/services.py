@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..db import session
 from ..models import Client, Organisation, Period
 from ..pagination import CLIENTS_PER_PAGE, Page, page_of
+from ..params import ascii_int
 from . import names, rules
 
 SORTS = {
@@ -150,8 +151,9 @@ def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, toda
     q = q.strip()[:50]
     if q:
         cond = func.lower(Client.old_nr).like(q.lower().replace("%", "").replace("_", "") + "%")
-        if q.isdigit() and len(q) < 10:
-            cond = or_(Client.nr == int(q), cond)
+        nr = ascii_int(q, min=1)
+        if nr is not None:
+            cond = or_(Client.nr == nr, cond)
         where.append(cond)
     old_len = func.length(Client.old_nr)
     order = {
