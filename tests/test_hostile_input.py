@@ -587,12 +587,12 @@ def _listed_ids(html: str, prefix: str) -> set[str]:
     return set(re.findall(rf'href="{prefix}(\d+)"', html))
 
 
-def test_numbers_in_urls_take_ascii_digits_only(world):
+def test_numbers_in_urls_take_ascii_digits_only(world, monkeypatch):
     """Ids, ?jaar=, ?page=, ?organisatie=, ?nr= and the search by number: another script's digits
     are a 404 or ignored, never that number."""
     w = world
     add_client(w.org)
-    w.app.config["PAGE_SIZE"] = 1  # the dashboard has two pages of one client
+    monkeypatch.setattr("app.pagination.CLIENTS_PER_PAGE", 1)  # two dashboard pages of one client
     assert f'href="/clienten/{w.nr}"' in w.org.get(f"/dashboard?q={w.nr}").get_data(as_text=True)
     page = {n: _listed_ids(w.org.get(f"/dashboard?page={n}").get_data(as_text=True), "/clienten/")
             for n in (1, 2)}

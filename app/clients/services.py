@@ -7,9 +7,10 @@ from flask import abort
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from .. import pagination
 from ..db import session
 from ..models import Client, Organisation, Period
-from ..pagination import CLIENTS_PER_PAGE, Page, page_of
+from ..pagination import Page, page_of
 from ..params import ascii_int
 from . import names, rules
 
@@ -144,7 +145,7 @@ class Listing:
 
 
 def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, today: date,
-                 per_page: int = CLIENTS_PER_PAGE) -> Listing:
+                 per_page: int | None = None) -> Listing:
     """One page of the dashboard in two indexed queries (count, rows); names of that page only."""
     active = rules.client_active_on(today)
     where = [Client.organisation_id == org.id, active if tab == "actief" else ~active]
@@ -162,7 +163,7 @@ def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, toda
         "oud_asc": [Client.old_nr.is_(None), old_len.asc(), Client.old_nr.asc(), Client.nr.asc()],
         "oud_desc": [Client.old_nr.is_(None), old_len.desc(), Client.old_nr.desc(), Client.nr.asc()],
     }[sort]
-    shown = page_of(select(Client.id).where(*where), page, per_page)
+    shown = page_of(select(Client.id).where(*where), page, per_page or pagination.CLIENTS_PER_PAGE)
     result = session.execute(shown.slice(
         select(Client.nr, Client.old_nr, Client.name_enc, Client.last_start, Client.last_end,
                Client.last_period_id).where(*where).order_by(*order)))
