@@ -5,12 +5,14 @@ import threading
 import time
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import after_this_request, current_app, render_template
 from flask_mail import Message
 
 from .extensions import mail
 
 log = logging.getLogger(__name__)
+
+ANSWER_WAIT_SECONDS = 0.2  # at most, for a job that runs after the answer (run_in_background)
 
 
 def build(to: str, subject: str, template: str, **ctx) -> Message:
@@ -57,12 +59,26 @@ def send(msg: Message, purpose: str, background: bool = False) -> bool | None:
     return _deliver(app, msg, purpose)
 
 
-def run_in_background(job, *args, name: str) -> None:
-    """Run job(*args) in a thread with its own application context (and database session),
-    after the current request has answered; failures are logged by type only."""
+def run_in_background(job, *args, name: str, after_answer: bool = False) -> None:
+    """Run job(*args) in a thread with its own application context (and database session);
+    failures are logged by type only.
+
+    With after_answer the job waits until the server has sent this request's answer (the WSGI
+    server closes the response after writing it), so it neither delays nor competes with it;
+    a server that never closes the response (the test client) releases it after a moment.
+    """
     app = current_app._get_current_object()
+    answered = threading.Event()
+    if after_answer:
+        @after_this_request
+        def _release_on_close(response):
+            response.call_on_close(answered.set)
+            return response
+    else:
+        answered.set()
 
     def target():
+        answered.wait(ANSWER_WAIT_SECONDS)
         with app.app_context():
             try:
                 job(*args)

@@ -228,7 +228,7 @@ def request_reset_after_answer(email: str) -> None:
     time tell nothing about whether the address has an account.
     """
     mailer.run_in_background(request_reset, normalize_email(email)[:254], request.remote_addr,
-                             name="password-reset")
+                             name="password-reset", after_answer=True)
 
 
 def request_reset(email: str, ip: str | None = None) -> None:
