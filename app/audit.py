@@ -11,7 +11,7 @@ from .models import AuditEvent
 KINDS = {
     "login": "Aangemeld",
     "login_failed": "Mislukte aanmelding",
-    "lockout": "Account tijdelijk geblokkeerd",
+    "lockout": "Aanmelden tijdelijk geblokkeerd",
     "logout": "Afgemeld",
     "password_reset_requested": "Wachtwoord vergeten aangevraagd",
     "password_reset": "Wachtwoord opnieuw ingesteld",

@@ -325,3 +325,32 @@ def test_parallel_failures_on_postgresql_lock_exactly_once_per_device(make_app, 
         device = session.scalars(select(TrustedDevice)).one()
         assert device.locked_until is not None and device.locked_until > utcnow()
     _assert_locked(_post(own, email, PASSWORD))
+
+
+def test_a_double_submitted_login_from_a_trusted_browser_gets_in_twice(make_app, make_org):
+    """Two logins of one browser at once (a double click) both renew the same device cookie;
+    neither may end in an error page."""
+    app = make_app()
+    _, email = make_org()
+    cookie = _trusted_browser(app, email).get_cookie(DEVICE).value
+    for _ in range(3):
+        clients = []
+        for _ in range(2):
+            c = app.test_client()
+            c.set_cookie(DEVICE, cookie)
+            clients.append((c, c.csrf_token()))
+        barrier = threading.Barrier(2)
+        results = []
+
+        def attempt(c, token, barrier=barrier, results=results):
+            barrier.wait()
+            results.append(c.post("/login", data={"email": email, "password": PASSWORD,
+                                                  "csrf_token": token}).status_code)
+
+        threads = [threading.Thread(target=attempt, args=pair) for pair in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert results == [302, 302]
+        cookie = clients[0][0].get_cookie(DEVICE).value

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from ..db import session
 from ..models import Account, TrustedDevice
@@ -80,20 +80,24 @@ def find(account: Account, nonce: str | None, now: datetime) -> TrustedDevice | 
 
 def trust(account: Account, device: TrustedDevice | None, now: datetime) -> str:
     """After a successful login: a fresh nonce for this browser (a new row, or the device's row
-    with a new nonce and clean counters); returns the nonce for the cookie. Flushes nothing."""
+    with a new nonce and clean counters); returns the nonce for the cookie."""
     nonce = secrets.token_urlsafe(16)
-    if device is None:
-        cutoff = now - timedelta(days=current_app.config["DEVICE_COOKIE_DAYS"])
-        session.execute(delete(TrustedDevice).where(TrustedDevice.account_id == account.id,
-                                                    TrustedDevice.last_login_at < cutoff))
-        session.add(TrustedDevice(id=_digest(nonce), account_id=account.id, created_at=now,
-                                  last_login_at=now, failed_logins=0))
-    else:
-        device.id = _digest(nonce)  # the old cookie value stops working
-        device.last_login_at = now
-        device.failed_logins = 0
-        device.failed_since = None
-        device.locked_until = None
+    if device is not None:
+        # a new nonce: the old cookie value stops working. Conditional, because a parallel
+        # login of the same browser (a double click) may have renewed it already.
+        table = TrustedDevice.__table__
+        renewed = session.execute(
+            update(table).where(table.c.id == device.id)
+            .values(id=_digest(nonce), last_login_at=now, failed_logins=0, failed_since=None,
+                    locked_until=None)).rowcount
+        session.expunge(device)
+        if renewed == 1:
+            return nonce
+    cutoff = now - timedelta(days=current_app.config["DEVICE_COOKIE_DAYS"])
+    session.execute(delete(TrustedDevice).where(TrustedDevice.account_id == account.id,
+                                                TrustedDevice.last_login_at < cutoff))
+    session.add(TrustedDevice(id=_digest(nonce), account_id=account.id, created_at=now,
+                              last_login_at=now, failed_logins=0))
     return nonce
 
 
