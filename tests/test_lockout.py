@@ -4,6 +4,7 @@ message that names "Wachtwoord vergeten?", the same answers for unknown addresse
 import re
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -354,3 +355,25 @@ def test_a_double_submitted_login_from_a_trusted_browser_gets_in_twice(make_app,
             t.join(60)
         assert results == [302, 302]
         cookie = clients[0][0].get_cookie(DEVICE).value
+
+
+@pytest.mark.redis
+def test_unknown_address_lockout_is_shared_between_workers_through_redis(make_app):
+    from test_throttle import _redis_or_skip
+    redis_client = _redis_or_skip()
+    prefix = f"aztest-{uuid.uuid4().hex[:12]}"
+    settings = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": prefix,
+                "RATELIMIT_ENABLED": False}
+    try:
+        worker1, worker2 = make_app(**settings), make_app(**settings)
+        for _ in range(4):
+            assert _post(worker1.test_client(), "niemand@example.be").status_code == 200
+        _assert_locked(_post(worker2.test_client(), "niemand@example.be"))
+        _assert_locked(_post(worker1.test_client(), "niemand@example.be"))
+        keys = [k.decode() for k in redis_client.scan_iter(match=f"*{prefix}*")]
+        assert keys and not any("niemand" in k for k in keys)  # a hash, not the address
+    finally:
+        keys = list(redis_client.scan_iter(match=f"*{prefix}*"))
+        if keys:
+            redis_client.delete(*keys)
+        redis_client.close()
