@@ -232,3 +232,12 @@ def test_reset_request_done_after_the_answer_is_audited_with_the_requesters_addr
     wait_for_mail_threads(mail_app)
     rows = [row for row in audit_rows(mail_app) if row.kind == "password_reset_requested"]
     assert [(row.actor, row.ip) for row in rows] == [(org, "10.7.7.7")]
+
+
+def test_reset_request_for_an_unknown_address_is_audited_too(mail_app):
+    r = mail_app.test_client().post("/password/new", data={"email": " Niemand@Example.be "})
+    assert r.status_code == 200
+    wait_for_mail_threads(mail_app)
+    rows = [row for row in audit_rows(mail_app) if row.kind == "password_reset_requested"]
+    assert [(row.actor, row.account_id) for row in rows] == [("niemand@example.be", None)]
+    assert mail_app.smtp.messages == []

@@ -232,9 +232,16 @@ def request_reset_after_answer(email: str) -> None:
 
 
 def request_reset(email: str, ip: str | None = None) -> None:
-    """Mail a reset link when the address belongs to a usable account; do nothing visible else."""
+    """Mail a reset link when the address belongs to a usable account; do nothing visible else.
+
+    Every request is audited, also for an address without (usable) account: the database then
+    does a write either way, whose after-effects could otherwise tell the two apart.
+    """
     account = find_account(email)
     if account is None or not _account_usable(account):
+        audit.record("password_reset_requested", account=account, actor=email, ip=ip,
+                     reason="unknown" if account is None else "deactivated")
+        session.commit()
         return
     token = issue_token(account, "reset")
     audit.record("password_reset_requested", account=account, organisation_id=account.organisation_id,
