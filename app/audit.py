@@ -11,7 +11,7 @@ from .models import AuditEvent
 KINDS = {
     "login": "Aangemeld",
     "login_failed": "Mislukte aanmelding",
-    "lockout": "Account tijdelijk geblokkeerd",
+    "lockout": "Aanmelden tijdelijk geblokkeerd",
     "logout": "Afgemeld",
     "password_reset_requested": "Wachtwoord vergeten aangevraagd",
     "password_reset": "Wachtwoord opnieuw ingesteld",
@@ -36,8 +36,10 @@ KINDS = {
 }
 
 
-def record(kind: str, *, account=None, organisation_id: int | None = None, **details) -> AuditEvent:
-    """Add an audit event to the current transaction (the caller commits)."""
+def record(kind: str, *, account=None, organisation_id: int | None = None, ip: str | None = None,
+           **details) -> AuditEvent:
+    """Add an audit event to the current transaction (the caller commits). `ip` defaults to the
+    current request's address (background jobs pass the address of the request they serve)."""
     actor = details.pop("actor", None)
     if account is None and has_request_context() and current_user and current_user.is_authenticated:
         account = current_user
@@ -46,7 +48,7 @@ def record(kind: str, *, account=None, organisation_id: int | None = None, **det
         account_id=getattr(account, "id", None),
         actor=getattr(account, "email", None) or actor,
         organisation_id=organisation_id,
-        ip=request.remote_addr if has_request_context() else None,
+        ip=ip or (request.remote_addr if has_request_context() else None),
         details=json.dumps(details, ensure_ascii=False, default=str) if details else None,
     )
     session.add(event)

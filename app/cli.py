@@ -38,7 +38,7 @@ def upgrade_db_command():
 @click.option("--name", help="contact name shown on /contact")
 @click.option("--phone", help="contact phone shown on /contact")
 @click.option("--organisation", help="organisation shown on /contact")
-@click.option("--contact-email", help="e-mail shown on /contact (default: the login address)")
+@click.option("--contact-email", help="e-mail shown on /contact (default: none; never the login address)")
 def create_admin_command(email, region_code, all_regions, password, name, phone, organisation,
                          contact_email):
     """Create a beheerder: --region CODE (provinciebeheerder) or --all (superbeheerder)."""

@@ -40,8 +40,10 @@ class Defaults:
     LOGIN_LIMIT_PER_IP = "20 per minute;200 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per minute;50 per hour"
     PASSWORD_CHANGE_LIMIT = "5 per minute;20 per hour"  # attempts that changed nothing
-    LOCKOUT_AFTER_FAILURES = 5
-    LOCKOUT_MINUTES = 15
+    LOCKOUT_AFTER_FAILURES = 5  # wrong passwords (per device cookie, or per account from
+    LOCKOUT_WINDOW_HOURS = 24  # browsers without one) within this window refuse that browser
+    LOCKOUT_MINUTES = 15  # (or all untrusted browsers) for this long; see app/auth/lockout.py
+    DEVICE_COOKIE_DAYS = 180  # a browser stays trusted this long after its last login
     RESET_TOKEN_HOURS = 2
     INVITE_TOKEN_DAYS = 7
     # a beheerder's change of a login address waits this long (and for the new address's

@@ -46,11 +46,19 @@ def _settle_current_user(database_broken: bool = False) -> None:
     login_state.serve_as_visitor()
 
 
+# a throttled login: said in the same words whether or not the address has an account
+LOGIN_THROTTLED = ("Er werden te veel aanmeldpogingen gedaan voor dit adres of vanaf dit netwerk. "
+                   "Wacht even en probeer het opnieuw.")
+
+
 def error_page(status: int, message: str | None = None, database_broken: bool = False):
     title, text = MESSAGES.get(status, MESSAGES[500])
+    forgot_link = status == 429 and has_request_context() and request.endpoint == "auth.login"
+    if forgot_link and message is None:
+        message = LOGIN_THROTTLED
     _settle_current_user(database_broken)
     return render_template("errors/error.html", status=status, title=title,
-                           text=message or text), status
+                           text=message or text, forgot_link=forgot_link), status
 
 
 def _rollback() -> None:

@@ -5,13 +5,15 @@ import threading
 import time
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import after_this_request, current_app, render_template
 from flask_mail import Message
 
 from . import files
 from .extensions import mail
 
 log = logging.getLogger(__name__)
+
+ANSWER_WAIT_SECONDS = 0.2  # at most, for a job that runs after the answer (run_in_background)
 
 
 def build(to: str, subject: str, template: str, **ctx) -> Message:
@@ -52,18 +54,58 @@ def send(msg: Message, purpose: str, background: bool = False) -> bool | None:
     """
     app = current_app._get_current_object()
     if background:
-        thread = threading.Thread(target=_deliver, args=(app, msg, purpose), daemon=False,
-                                  name=f"mail-{purpose}")
-        thread.start()
-        app.extensions.setdefault("mail_threads", []).append(thread)
+        _start(app, _deliver, (app, msg, purpose), f"mail-{purpose}")
         return None
     return _deliver(app, msg, purpose)
 
 
+def run_in_background(job, *args, name: str, after_answer: bool = False) -> None:
+    """Run job(*args) in a thread with its own application context (and database session);
+    failures are logged by type only.
+
+    With after_answer the job waits until the server has sent this request's answer (the WSGI
+    server closes the response after writing it), so it neither delays nor competes with it;
+    a server that never closes the response (the test client) releases it after a moment.
+    """
+    app = current_app._get_current_object()
+    answered = threading.Event()
+    if after_answer:
+        @after_this_request
+        def _release_on_close(response):
+            response.call_on_close(answered.set)
+            return response
+    else:
+        answered.set()
+
+    def target():
+        answered.wait(ANSWER_WAIT_SECONDS)
+        with app.app_context():
+            try:
+                job(*args)
+            except Exception as exc:  # noqa: BLE001 - a background job must only be logged
+                log.error("background job '%s' failed: %s", name, type(exc).__name__)
+
+    _start(app, target, (), name)
+
+
+_threads_lock = threading.Lock()
+
+
+def _start(app, target, args: tuple, name: str) -> None:
+    thread = threading.Thread(target=target, args=args, daemon=False, name=name)
+    with _threads_lock:
+        threads = app.extensions.setdefault("mail_threads", [])
+        threads[:] = [t for t in threads if t.is_alive()]  # finished ones are forgotten
+        threads.append(thread)
+    thread.start()
+
+
 def wait_for_background(timeout: float = 10) -> None:
-    """Wait for background mail threads (tests and commands)."""
-    threads = current_app.extensions.get("mail_threads", [])
-    for thread in list(threads):
+    """Wait for background mail threads and jobs (tests and commands)."""
+    with _threads_lock:
+        threads = list(current_app.extensions.get("mail_threads", []))
+    for thread in threads:
         thread.join(timeout)
-        if not thread.is_alive():
-            threads.remove(thread)
+    with _threads_lock:
+        remaining = current_app.extensions.get("mail_threads", [])
+        remaining[:] = [t for t in remaining if t.is_alive()]

@@ -79,7 +79,11 @@ class Account(UserMixin, Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # wrong passwords from browsers without a device cookie of this account (untrusted clients):
+    # how many since failed_since; LOCKOUT_AFTER_FAILURES of them within LOCKOUT_WINDOW_HOURS lock
+    # untrusted clients out until locked_until (a trusted device still gets in, see TrustedDevice)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_since: Mapped[datetime | None] = mapped_column(DateTime)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -88,7 +92,7 @@ class Account(UserMixin, Base):
     contact_organisation: Mapped[str | None] = mapped_column(String(200))
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(50))
-    contact_email: Mapped[str | None] = mapped_column(String(254))  # else the login address
+    contact_email: Mapped[str | None] = mapped_column(String(254))  # none: no e-mail on /contact
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     region: Mapped[Region | None] = relationship(lazy="joined")
@@ -116,6 +120,21 @@ class LoginSession(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class TrustedDevice(Base):
+    """A browser that logged in to the account before: it holds a signed device cookie with a
+    nonce whose hash is the id here (OWASP "device cookies"). Wrong passwords from it are
+    counted here, and lock out only this browser, never the account's other devices."""
+
+    __tablename__ = "trusted_device"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie nonce
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_since: Mapped[datetime | None] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AccountToken(Base):

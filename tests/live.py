@@ -74,25 +74,35 @@ class AppProcess:
 
 
 class Session:
-    """A browser-like HTTP session against one server: keeps the cookie, fills in CSRF tokens."""
+    """A browser-like HTTP session against one server: keeps the cookies, fills in CSRF tokens.
+
+    `cookie` is the session cookie ("arbeidszorg_session=…"); other cookies (the device cookie)
+    are kept in `cookies` and sent along, as a browser would."""
 
     def __init__(self, server, cookie: str | None = None):
         self.server = server
         self.cookie = cookie
+        self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
         headers = dict(headers or {})
-        if self.cookie:
-            headers["Cookie"] = self.cookie
+        sent = ([self.cookie] if self.cookie else []) + [f"{k}={v}" for k, v in self.cookies.items()]
+        if sent:
+            headers["Cookie"] = "; ".join(sent)
         conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
-        set_cookie = resp.getheader("Set-Cookie")
-        if set_cookie and "arbeidszorg_session=" in set_cookie:
+        for set_cookie in resp.headers.get_all("Set-Cookie") or []:
             value = set_cookie.split(";")[0]
-            self.cookie = None if value.endswith("=") else value
+            name, _, content = value.partition("=")
+            if name == "arbeidszorg_session":
+                self.cookie = None if not content else value
+            elif content:
+                self.cookies[name] = content
+            else:
+                self.cookies.pop(name, None)
         return resp.status, resp.headers, data.decode("utf-8", errors="replace")
 
     def get(self, path: str, headers: dict | None = None):

@@ -11,6 +11,7 @@ import pytest
 from conftest import (
     PASSWORD,
     age_tokens,
+    audit_rows,
     free_port,
     get_account,
     html_part,
@@ -226,3 +227,22 @@ def test_hanging_smtp_server_does_not_slow_the_page_down(make_app, make_org):
     finally:
         listener.close()  # the waiting mail thread now fails at once
     wait_for_mail_threads(app)
+
+
+def test_reset_request_done_after_the_answer_is_audited_with_the_requesters_address(mail_app, org):
+    r = mail_app.test_client().post("/password/new", data={"email": org},
+                                    environ_base={"REMOTE_ADDR": "10.7.7.7"})
+    assert r.status_code == 200
+    mail_app.smtp.wait_for(1)
+    wait_for_mail_threads(mail_app)
+    rows = [row for row in audit_rows(mail_app) if row.kind == "password_reset_requested"]
+    assert [(row.actor, row.ip) for row in rows] == [(org, "10.7.7.7")]
+
+
+def test_reset_request_for_an_unknown_address_is_audited_too(mail_app):
+    r = mail_app.test_client().post("/password/new", data={"email": " Niemand@Example.be "})
+    assert r.status_code == 200
+    wait_for_mail_threads(mail_app)
+    rows = [row for row in audit_rows(mail_app) if row.kind == "password_reset_requested"]
+    assert [(row.actor, row.account_id) for row in rows] == [("niemand@example.be", None)]
+    assert mail_app.smtp.messages == []

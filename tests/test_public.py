@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import audit_rows, login, recorded_statements
+from conftest import PASSWORD, audit_rows, login, recorded_statements
 from helpers import add_client, add_period
 from sqlalchemy import select, update
 
@@ -379,7 +379,8 @@ def set_contact(app, email, **values) -> None:
 def test_contact_page_lists_the_beheerders_per_region(app, client, make_admin):
     limburg = make_admin(region="limburg")
     set_contact(app, limburg, contact_organisation="Provinciaal Steunpunt Arbeidszorg Limburg",
-                contact_name="Dirk Michiels", contact_phone="011/67.21.72")
+                contact_name="Dirk Michiels", contact_phone="011/67.21.72",
+                contact_email="arbeidszorg@limburg.example.be")
     antwerpen = make_admin(region="antwerpen")
     set_contact(app, antwerpen, contact_name="Jo Bellens")
     no_details = make_admin(region="brussel")  # no contact details: not listed
@@ -393,15 +394,39 @@ def test_contact_page_lists_the_beheerders_per_region(app, client, make_admin):
     limburg_part = html.split('id="regio-limburg"')[1].split("</section>")[0]
     assert "Provinciaal Steunpunt Arbeidszorg Limburg" in limburg_part
     assert "Dirk Michiels" in limburg_part and "011/67.21.72" in limburg_part
-    assert f'<a href="mailto:{limburg}">{limburg}</a>' in limburg_part
-    assert "Jo Bellens" in html.split('id="regio-antwerpen"')[1].split("</section>")[0]
-    for absent in ("Oud Beheerder", "Super Beheerder", no_details, inactive, superadmin):
+    assert ('<a href="mailto:arbeidszorg@limburg.example.be">arbeidszorg@limburg.example.be</a>'
+            in limburg_part)
+    antwerpen_part = html.split('id="regio-antwerpen"')[1].split("</section>")[0]
+    assert "Jo Bellens" in antwerpen_part and "mailto:" not in antwerpen_part  # no contact e-mail
+    for absent in ("Oud Beheerder", "Super Beheerder", limburg, antwerpen, no_details, inactive,
+                   superadmin):
         assert absent not in html
     brussel_part = html.split('id="regio-brussel"')[1].split("</section>")[0]
     assert "momenteel geen beheerder bekend" in brussel_part
     order = [html.index(f'id="regio-{code}"') for code in (
         "antwerpen", "limburg", "oost-vlaanderen", "vlaams-brabant", "west-vlaanderen", "brussel")]
     assert order == sorted(order)
+
+
+def test_contact_page_never_shows_a_login_address(app, client, make_admin, runner):
+    """SPEC §11: /contact shows the separate contact e-mail, or none; never the login address,
+    whichever way the beheerder was made (beheer form, create-admin, or details filled later)."""
+    only_name = make_admin(region="limburg")
+    set_contact(app, only_name, contact_name="An Peeters")
+    only_org = make_admin(region="antwerpen")
+    set_contact(app, only_org, contact_organisation="Steunpunt Antwerpen", contact_email="  ")
+    with_email = make_admin(region="brussel")
+    set_contact(app, with_email, contact_name="Jo", contact_email="info@steunpunt.example.be")
+    result = runner.invoke(args=["create-admin", "cli.beheerder@example.be", "--region",
+                                 "west-vlaanderen", "--name", "Kim", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    html = client.get("/contact").get_data(as_text=True)
+    for name in ("An Peeters", "Steunpunt Antwerpen", "Jo", "Kim"):
+        assert name in html
+    assert "info@steunpunt.example.be" in html
+    for login_address in (only_name, only_org, with_email, "cli.beheerder@example.be"):
+        assert login_address not in html
+    assert html.count("mailto:") == 1
 
 
 def test_html_in_contact_details_is_escaped(app, client, make_admin):

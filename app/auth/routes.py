@@ -9,7 +9,7 @@ from ..db import session
 from ..extensions import limiter
 from ..forms_common import ActionForm
 from ..models import Account
-from . import bp, login_change, services
+from . import bp, devices, login_change, services
 from . import session as login_session
 from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 
@@ -22,8 +22,19 @@ def _account_limit() -> str:
     return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
 
 
+def _typed_address() -> str:
+    return services.normalize_email(request.form.get("email", ""))[:254]
+
+
 def _account_key() -> str:
-    return "account:" + services.normalize_email(request.form.get("email", ""))[:254]
+    return "account:" + _typed_address()
+
+
+def _login_account_key() -> str:
+    """Per typed address; a browser with a device cookie for that address has its own key, so
+    attempts from elsewhere cannot use up the limit of the rightful user's browser."""
+    address = _typed_address()
+    return devices.limiter_key(address) or "account:" + address
 
 
 def home_for(account) -> str:
@@ -52,22 +63,26 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_ip_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], scope="login-account")
+@limiter.limit(_account_limit, key_func=_login_account_key, methods=["POST"], scope="login-account")
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
-    error = None
+    error, locked = None, False
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data)
+        result = services.authenticate(form.email.data, form.password.data,
+                                       devices.nonce_for(_typed_address()))
         if result.account is not None:
             target = _safe_next(request.args.get("next"))
             login_session.begin(result.account, result.token)
             if target and result.account.is_admin != target.startswith("/beheer"):
                 target = None
-            return redirect(target or home_for(result.account))
-        error = result.error
-    return render_template("auth/login.html", form=form, error=error)
+            response = redirect(target or home_for(result.account))
+            devices.remember(response, result.account.email, result.device_nonce)
+            return response
+        error, locked = result.error, result.locked
+    return render_template("auth/login.html", form=form, error=error, locked=locked), (
+        429 if locked else 200)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -88,7 +103,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_reset(form.email.data)
+        services.request_reset_after_answer(form.email.data)
         return render_template("auth/forgot_sent.html")
     return render_template("auth/forgot.html", form=form)
 
@@ -101,13 +116,19 @@ def choose_password(token: str):
         return render_template("auth/link_invalid.html"), 410
     form = NewPasswordForm(account=session.get(Account, row.account_id))
     if form.validate_on_submit():
-        if services.use_token(row, form.password.data) is None:
+        account = services.use_token(row, form.password.data)
+        if account is None:
             return render_template("auth/link_invalid.html"), 410
+        # this browser read the mailbox: it is trusted from now on (see devices.py)
+        nonce = services.trust_browser(account)
+        session.commit()
         if current_user.is_authenticated:
             login_session.finish()
         cookie.clear()
         flash("Je wachtwoord is ingesteld. Je kan je nu aanmelden met je nieuwe wachtwoord.", "success")
-        return redirect(url_for("auth.login"))
+        response = redirect(url_for("auth.login"))
+        devices.remember(response, account.email, nonce)
+        return response
     return render_template("auth/choose_password.html", form=form, invite=row.purpose == "invite")
 
 

@@ -6,16 +6,19 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import select, update
 
 from .. import audit, mailer
 from ..db import session
 from ..models import Account, AccountToken, LoginSession, utcnow
-from . import passwords, strength
+from . import devices, lockout, passwords, strength
 
 FAILED = ("Aanmelden mislukt: controleer je e-mailadres en wachtwoord. Na 5 mislukte pogingen "
-          "wordt het account 15 minuten geblokkeerd.")
+          "moet je 15 minuten wachten.")
+# the same words whether the address has an account or not; the page adds the link
+LOCKED = ("Te veel mislukte pogingen voor dit adres vanaf deze browser. Probeer het over "
+          "{minutes} minuten opnieuw of kies een nieuw wachtwoord via \"Wachtwoord vergeten?\".")
 WRONG_CURRENT = "Dit is niet je huidige wachtwoord. Er werd niets gewijzigd."
 DEACTIVATED = "Deze login is gedeactiveerd. Neem contact op met de beheerder van je regio."
 
@@ -43,45 +46,76 @@ class LoginResult:
     account: Account | None = None
     token: str | None = None
     error: str | None = None
+    locked: bool = False  # refused for too many failures (the page names "Wachtwoord vergeten?")
+    device_nonce: str | None = None  # for this browser's device cookie after a success
 
 
-def authenticate(email: str, password: str) -> LoginResult:
-    """Check credentials, count failures, lock after repeated ones; commit what happened."""
+def _locked_result() -> LoginResult:
+    return LoginResult(error=LOCKED.format(minutes=current_app.config["LOCKOUT_MINUTES"]),
+                       locked=True)
+
+
+def _unknown_address(email: str, password: str) -> LoginResult:
+    """No account: the same work and the same answers as for an account seen from an untrusted
+    browser, including the lockout after repeated failures (see lockout.py)."""
+    email = normalize_email(email)[:254]
+    passwords.verify(None, password)
+    locked = lockout.unknown_locked(email) or lockout.unknown_failure(email)
+    audit.record("login_failed", reason="unknown")  # never what was typed: it may be a password
+    session.commit()
+    return _locked_result() if locked else LoginResult(error=FAILED)
+
+
+def authenticate(email: str, password: str, device_nonce: str | None = None) -> LoginResult:
+    """Check credentials, count failures, lock after repeated ones; commit what happened.
+
+    `device_nonce` is the nonce of this browser's device cookie for the address. When it belongs
+    to a trusted device of the account, only that device's own failures can refuse the attempt;
+    otherwise the attempt is an untrusted client and the account's lockout of those applies.
+    """
     cfg = current_app.config
     account = find_account(email)
     now = utcnow()
     if account is None:
-        passwords.verify(None, password)  # same work as for a known address
-        audit.record("login_failed", reason="unknown")  # never what was typed: it may be a password
-        session.commit()
-        return LoginResult(error=FAILED)
-    if account.locked_until and account.locked_until > now:
+        return _unknown_address(email, password)
+    device = devices.find(account, device_nonce, now)
+    scope, counted = ("device", device) if device is not None else ("untrusted", account)
+    if counted.locked_until and counted.locked_until > now:
         passwords.verify(None, password)
-        audit.record("login_failed", account=account, reason="locked")
+        audit.record("login_failed", account=account, reason="locked", scope=scope)
         session.commit()
-        return LoginResult(error=FAILED)
+        return _locked_result()
     if not passwords.verify(account.password_hash, password):
-        account.failed_logins = (account.failed_logins or 0) + 1
-        audit.record("login_failed", account=account, reason="password")
-        if account.failed_logins >= cfg["LOCKOUT_AFTER_FAILURES"]:
-            account.locked_until = now + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
-            account.failed_logins = 0
-            audit.record("lockout", account=account, minutes=cfg["LOCKOUT_MINUTES"])
+        count, locked_now = lockout.count_failure(type(counted).__table__, counted.id, now)
+        audit.record("login_failed", account=account, reason="password" if count else "locked",
+                     scope=scope)
+        if locked_now:
+            audit.record("lockout", account=account, minutes=cfg["LOCKOUT_MINUTES"], scope=scope)
         session.commit()
-        return LoginResult(error=FAILED)
+        return _locked_result() if locked_now or count is None else LoginResult(error=FAILED)
     if not _account_usable(account):
         audit.record("login_failed", account=account, reason="deactivated")
         session.commit()
         return LoginResult(error=DEACTIVATED)
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash_password(password)
-    account.failed_logins = 0
-    account.locked_until = None
+    if device is None:  # a trusted device's success leaves the untrusted clients' lockout alone
+        account.failed_logins = 0
+        account.failed_since = None
+        account.locked_until = None
     account.last_login_at = now
+    nonce = devices.trust(account, device, now)
     token = start_session(account)
-    audit.record("login", account=account, organisation_id=account.organisation_id)
+    audit.record("login", account=account, organisation_id=account.organisation_id,
+                 device="trusted" if device is not None else "new")
     session.commit()
-    return LoginResult(account=account, token=token)
+    return LoginResult(account=account, token=token, device_nonce=nonce)
+
+
+def trust_browser(account: Account) -> str:
+    """A device-cookie nonce for a browser that just proved it reads the account's mailbox
+    (a password set through a mailed link); the caller commits."""
+    return devices.trust(account, None, utcnow())
 
 
 def start_session(account: Account) -> str:
@@ -168,6 +202,7 @@ def set_password(account: Account, password: str) -> None:
     account.password_hash = passwords.hash_password(password)
     account.password_changed_at = now
     account.failed_logins = 0
+    account.failed_since = None
     account.locked_until = None
     session.execute(update(AccountToken)
                     .where(AccountToken.account_id == account.id, AccountToken.used_at.is_(None))
@@ -218,17 +253,35 @@ def _link(token: str, endpoint: str = "auth.choose_password") -> str:
     return current_app.config["BASE_URL"] + path
 
 
-def request_reset(email: str) -> None:
-    """Mail a reset link when the address belongs to a usable account; do nothing visible else."""
+def request_reset_after_answer(email: str) -> None:
+    """Hand a forgotten-password request to a background job and return at once.
+
+    The request itself does the same for every address (no lookup at all), so its answer and its
+    time tell nothing about whether the address has an account.
+    """
+    mailer.run_in_background(request_reset, normalize_email(email)[:254], request.remote_addr,
+                             name="password-reset", after_answer=True)
+
+
+def request_reset(email: str, ip: str | None = None) -> None:
+    """Mail a reset link when the address belongs to a usable account; do nothing visible else.
+
+    Every request is audited, also for an address without (usable) account: the database then
+    does a write either way, whose after-effects could otherwise tell the two apart.
+    """
     account = find_account(email)
     if account is None or not _account_usable(account):
+        audit.record("password_reset_requested", account=account, actor=email, ip=ip,
+                     reason="unknown" if account is None else "deactivated")
+        session.commit()
         return
     token = issue_token(account, "reset")
-    audit.record("password_reset_requested", account=account, organisation_id=account.organisation_id)
+    audit.record("password_reset_requested", account=account, organisation_id=account.organisation_id,
+                 ip=ip)
     session.commit()
     msg = mailer.build(account.email, "Nieuw wachtwoord kiezen – Registratiesysteem Arbeidszorg",
                        "reset", link=_link(token), hours=current_app.config["RESET_TOKEN_HOURS"])
-    mailer.send(msg, "reset", background=True)
+    mailer.send(msg, "reset")
 
 
 def needs_invitation(account: Account) -> bool:

@@ -29,7 +29,7 @@ class AdminForm(Form):
         Optional(), Length(max=200, message="Maximaal 200 tekens.")])
     contact_phone = StringField("Telefoon (voor de contactpagina)", validators=[
         Optional(), Length(max=50, message="Maximaal 50 tekens.")])
-    contact_email = EmailField("E-mail voor de contactpagina (leeg: het e-mailadres hierboven)",
+    contact_email = EmailField("E-mail voor de contactpagina (leeg: geen e-mail op de contactpagina)",
                                validators=[Optional(), Length(max=254, message="Maximaal 254 tekens."),
                                            Email(EMAIL_INVALID, check_deliverability=False)])
     active = BooleanField("Actief (kan aanmelden)", default=True)

@@ -93,18 +93,21 @@ def initiatives():
 
 @bp.route("/contact")
 def contact():
-    """Per region the active provinciebeheerders with their contact details."""
+    """Per region the active provinciebeheerders with their contact details.
+
+    Only the contact fields are read: a beheerder's login address is never shown (SPEC §11),
+    so a beheerder without a contact e-mail is listed without one.
+    """
     regions = codelists.regions()
-    has_name = func.coalesce(func.trim(Account.contact_name), "") != ""
-    has_org = func.coalesce(func.trim(Account.contact_organisation), "") != ""
+    filled = [func.coalesce(func.trim(column), "") != "" for column in (
+        Account.contact_name, Account.contact_organisation, Account.contact_email)]
     rows = session.execute(
-        select(Account.region_id,
-               func.coalesce(Account.contact_email, Account.email).label("email"),
+        select(Account.region_id, func.nullif(func.trim(Account.contact_email), "").label("email"),
                Account.contact_organisation, Account.contact_name, Account.contact_phone)
         .where(Account.kind == "admin", Account.is_super.is_(False), Account.active.is_(True),
-               Account.region_id.is_not(None), or_(has_name, has_org))
+               Account.region_id.is_not(None), or_(*filled))
         .order_by(func.coalesce(Account.contact_organisation, ""),
-                  func.coalesce(Account.contact_name, ""), Account.email)).all()
+                  func.coalesce(Account.contact_name, ""), Account.id)).all()
     per_region: dict[int, list] = {r.id: [] for r in regions}
     for row in rows:
         per_region.setdefault(row.region_id, []).append(row)
