@@ -40,6 +40,7 @@ class Defaults:
     LOGIN_LIMIT_PER_IP = "20 per minute;200 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per minute;50 per hour"
     PASSWORD_CHANGE_LIMIT = "5 per minute;20 per hour"  # attempts that changed nothing
+    INVITE_LIMIT = "20 per hour;50 per day"  # colleague invitations sent by one organisation
     LOCKOUT_AFTER_FAILURES = 5
     LOCKOUT_MINUTES = 15
     RESET_TOKEN_HOURS = 2
