@@ -329,9 +329,13 @@ def test_every_login_sees_a_beheerders_pending_change_of_the_main_login(team, ma
 
 def test_deactivating_the_organisation_ends_every_logins_session(team, make_admin):
     beheerder = logged_in_client(team["app"], make_admin("limburg"))
-    assert beheerder.post(f"/beheer/organisaties/{team['org_id']}/deactiveren").status_code == 302
-    for c in (team["main"], team["colleague"]):
-        assert c.get("/dashboard").status_code == 302
+    org = f"/beheer/organisaties/{team['org_id']}"
+    assert beheerder.post(f"{org}/deactiveren").status_code == 302
+    assert team["main"].get("/dashboard").status_code == 302
+    # reactivated, the organisation logs in again, but the sessions of before stay dead
+    assert beheerder.post(f"{org}/activeren").status_code == 302
+    assert team["colleague"].get("/dashboard").status_code == 302
+    assert login(team["app"].test_client(), team["colleague_email"]).status_code == 302
 
 
 def test_the_logins_page_is_linked_from_the_menu_and_the_dashboard(org_client):
@@ -339,3 +343,43 @@ def test_the_logins_page_is_linked_from_the_menu_and_the_dashboard(org_client):
     assert page.count('href="/organisatie/logins"') == 2
     help_text = text(org_client.get("/organisatie/logins"))
     assert "eigen wachtwoord" in help_text and "nooit de e-mailadressen" in help_text
+
+
+def _upgrade_marks_the_existing_login_as_main(app):
+    from alembic import command
+    from sqlalchemy import text as sql
+
+    from app import migrate
+    from app.db import get_engine
+    with app.app_context():
+        with get_engine().begin() as conn:
+            command.upgrade(migrate._config(conn), "0005")
+            conn.execute(sql("INSERT INTO region (id, code, name, position) VALUES (1, 'limburg', 'Limburg', 0)"))
+            conn.execute(sql("INSERT INTO organisation (id, name, region_id, active, created_at, "
+                             "last_client_nr, show_public) VALUES (7, 'Oud', 1, :t, :now, 0, :f)"),
+                         {"t": True, "f": False, "now": "2026-01-01 00:00:00"})
+            conn.execute(sql("INSERT INTO account (id, email, kind, is_super, organisation_id, active, "
+                             "failed_logins, created_at) VALUES "
+                             "(3, 'oud@example.be', 'org', :f, 7, :t, 0, :now), "
+                             "(4, 'beheer@example.be', 'admin', :t, NULL, :t, 0, :now)"),
+                         {"t": True, "f": False, "now": "2026-01-01 00:00:00"})
+        migrate.upgrade()
+        assert migrate.differences() == []
+        rows = dict(session.execute(select(Account.email, Account.is_main)).all())
+        assert rows == {"oud@example.be": True, "beheer@example.be": False}
+        get_engine().dispose()
+
+
+def test_the_migration_marks_each_organisations_existing_login_as_main(make_app, tmp_path, database):
+    if database.kind == "postgresql":
+        from sqlalchemy.engine import make_url
+        name = f"az_main_{uuid.uuid4().hex[:10]}"
+        database.admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            url = make_url(database.url).set(database=name).render_as_string(hide_password=False)
+            _upgrade_marks_the_existing_login_as_main(make_app(DATABASE_URL=url))
+        finally:
+            database.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        _upgrade_marks_the_existing_login_as_main(
+            make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'oud.sqlite'}"))
