@@ -5,8 +5,7 @@ import re
 import uuid
 
 import pytest
-from conftest import (PASSWORD, audit_rows, get_account, link_in, logged_in_client, login,
-                      text_part)
+from conftest import PASSWORD, audit_rows, get_account, link_in, logged_in_client, login, text_part
 from helpers import add_client
 from sqlalchemy import select
 
@@ -354,7 +353,8 @@ def _upgrade_marks_the_existing_login_as_main(app):
     with app.app_context():
         with get_engine().begin() as conn:
             command.upgrade(migrate._config(conn), "0005")
-            conn.execute(sql("INSERT INTO region (id, code, name, position) VALUES (1, 'limburg', 'Limburg', 0)"))
+            conn.execute(sql("INSERT INTO region (id, code, name, position) "
+                             "VALUES (1, 'limburg', 'Limburg', 0)"))
             conn.execute(sql("INSERT INTO organisation (id, name, region_id, active, created_at, "
                              "last_client_nr, show_public) VALUES (7, 'Oud', 1, :t, :now, 0, :f)"),
                          {"t": True, "f": False, "now": "2026-01-01 00:00:00"})
