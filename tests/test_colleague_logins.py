@@ -383,3 +383,15 @@ def test_the_migration_marks_each_organisations_existing_login_as_main(make_app,
     else:
         _upgrade_marks_the_existing_login_as_main(
             make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'oud.sqlite'}"))
+
+
+def test_an_address_taken_at_the_same_moment_gives_the_message_not_a_500(team, make_org,
+                                                                        monkeypatch):
+    """Two invitations of one address at once: the database's unique address decides."""
+    from app.clients import logins
+    _, other_email = make_org(name="Ander Initiatief")
+    monkeypatch.setattr(logins, "check_email", lambda email: email.strip().lower())  # both pass
+    r = team["main"].post("/organisatie/logins", data={"email": other_email})
+    assert r.status_code == 200 and "heeft al een login in het Registratiesysteem" in text(r)
+    assert get_account(team["app"], other_email).organisation_id != team["org_id"]
+    assert team["main"].get("/organisatie/logins").status_code == 200

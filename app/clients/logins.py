@@ -8,6 +8,7 @@ organisation or another one, as a brand-new login.
 
 from flask import abort
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..accounts import AccountError, AddressTaken, check_email
@@ -70,7 +71,11 @@ def invite(org: Organisation, email: str) -> Account:
         raise LoginError(str(exc)) from exc
     account = Account(email=address, kind="org", organisation_id=org.id, is_main=False)
     session.add(account)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the address was taken at the same moment
+        session.rollback()
+        raise LoginError(TAKEN) from exc
     audit.record("login_added", organisation_id=org.id, login=account.audit_label)
     return account
 
