@@ -14,6 +14,10 @@ class AccountError(ValueError):
     """A Dutch message about why an account cannot be created."""
 
 
+class AddressTaken(AccountError):
+    """The address already has a login."""
+
+
 def check_email(email: str) -> str:
     """A normalised, syntactically valid address not yet in use; else AccountError."""
     try:
@@ -22,7 +26,7 @@ def check_email(email: str) -> str:
         raise AccountError("Dit is geen geldig e-mailadres.") from exc
     email = normalize_email(email)
     if session.scalar(select(Account.id).where(Account.email == email)) is not None:
-        raise AccountError("Dit e-mailadres heeft al een login.")
+        raise AddressTaken("Dit e-mailadres heeft al een login.")
     return email
 
 
@@ -53,7 +57,7 @@ def create_organisation(name: str, email: str, region: Region, password: str | N
     session.add(org)
     session.flush()
     keys.give_data_key(org)
-    account = Account(email=email, kind="org", organisation_id=org.id)
+    account = Account(email=email, kind="org", organisation_id=org.id, is_main=True)
     session.add(account)
     session.flush()
     audit.record("organisation_created", organisation_id=org.id, name=org.name, email=email,

@@ -40,6 +40,7 @@ class Defaults:
     LOGIN_LIMIT_PER_IP = "20 per minute;200 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per minute;50 per hour"
     PASSWORD_CHANGE_LIMIT = "5 per minute;20 per hour"  # attempts that changed nothing
+    INVITE_LIMIT = "20 per hour;50 per day"  # colleague invitations sent by one organisation
     LOCKOUT_AFTER_FAILURES = 5  # wrong passwords (per device cookie, or per account from
     LOCKOUT_WINDOW_HOURS = 24  # browsers without one) within this window refuse that browser
     LOCKOUT_MINUTES = 15  # (or all untrusted browsers) for this long; see app/auth/lockout.py

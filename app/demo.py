@@ -44,7 +44,7 @@ def _demo_org(name: str, email: str, region, password_hash: str) -> Organisation
     session.add(org)
     session.flush()
     keys.give_data_key(org)
-    session.add(Account(email=email, kind="org", organisation_id=org.id,
+    session.add(Account(email=email, kind="org", organisation_id=org.id, is_main=True,
                         password_hash=password_hash, password_changed_at=utcnow()))
     return org
 

@@ -69,6 +69,11 @@ class Organisation(Base):
     region: Mapped[Region] = relationship(lazy="joined")
 
 
+def colleague_label(account_id: int) -> str:
+    """What a beheerder reads instead of a colleague login's address (audit log)."""
+    return f"collega-login #{account_id}"
+
+
 class Account(UserMixin, Base):
     __tablename__ = "account"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +98,10 @@ class Account(UserMixin, Base):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(50))
     contact_email: Mapped[str | None] = mapped_column(String(254))  # none: no e-mail on /contact
+    # an organisation's main login (the one the beheerder created); colleague logins are not
+    is_main: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a colleague login that was removed: kept (inactive, address freed) for the audit trail
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     region: Mapped[Region | None] = relationship(lazy="joined")
@@ -106,6 +115,16 @@ class Account(UserMixin, Base):
     @property
     def is_org(self) -> bool:
         return self.kind == "org"
+
+    @property
+    def is_colleague(self) -> bool:
+        """An organisation's personal colleague login (not its main login)."""
+        return self.kind == "org" and not self.is_main
+
+    @property
+    def audit_label(self) -> str:
+        """How audit details name this login: beheerders never see a colleague's address."""
+        return colleague_label(self.id) if self.is_colleague else self.email
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the login-session token, not the account id, in the cookie."""

@@ -234,6 +234,7 @@ FORMS: dict[str, FormCase] = {
     "edit-period": FormCase("org", lambda w: f"/clienten/{w.nr}/periodes/{w.period_id}/bewerken"),
     "profile": FormCase("org", lambda w: "/profiel", may_change=("organisation",),
                         after_accept=lambda w: "/profiel"),
+    "invite-colleague": FormCase("org", lambda w: "/organisatie/logins"),
     "beheer-new-organisation": FormCase("admin", lambda w: "/beheer/organisaties/nieuw"),
     "beheer-edit-organisation": FormCase(
         "admin", lambda w: f"/beheer/organisaties/{w.other_org_id}/bewerken"),
@@ -556,7 +557,7 @@ def test_every_post_form_with_fields_is_covered(world):
                 if href.startswith(("/static", "/beheer/export", "/logout")):
                     continue
                 if href.startswith(("/beheer", "/clienten", "/profiel", "/dashboard", "/password",
-                                    "/account")):
+                                    "/account", "/organisatie")):
                     queue.append(href)
     missing = {action: page for action, page in seen.items() if action not in covered}
     assert not missing, f"POST forms not covered by FORMS: {missing}"

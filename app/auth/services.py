@@ -298,8 +298,8 @@ def send_invitation(account: Account, background: bool = False) -> bool | None:
     if not needs_invitation(account):
         return False
     token = issue_token(account, "invite")
-    audit.record("invitation", account=None, actor=account.email,
-                 organisation_id=account.organisation_id, invited=account.email)
+    audit.record("invitation", account=None, actor=account.audit_label,
+                 organisation_id=account.organisation_id, invited=account.audit_label)
     session.commit()
     name = account.organisation.name if account.organisation else None
     msg = mailer.build(account.email, "Uitnodiging – Registratiesysteem Arbeidszorg", "invite",

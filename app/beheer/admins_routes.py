@@ -12,7 +12,7 @@ from ..auth.services import needs_invitation, revoke_all_sessions, send_invitati
 from ..db import session
 from ..formatting import utc_start_of_day
 from ..forms_common import page_arg, parse_date
-from ..models import Account, AuditEvent, Organisation
+from ..models import Account, AuditEvent, Organisation, colleague_label
 from ..pagination import BEHEER_PER_PAGE, page_of
 from ..params import ascii_int
 from . import bp
@@ -159,9 +159,19 @@ def audit_log():
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))).all()
     org_names = dict(session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_({e.organisation_id for e in events if e.organisation_id}))).all())
+    # a colleague login is named by its number, never by its address (SPEC §11)
+    colleagues = set(session.scalars(select(Account.id).where(
+        Account.id.in_({e.account_id for e in events if e.account_id}), Account.kind == "org",
+        Account.is_main.is_(False))))
+
+    def who(event: AuditEvent) -> str:
+        if event.account_id in colleagues:
+            return colleague_label(event.account_id)
+        return event.actor or ""
+
     return render_template(
         "beheer/audit.html", events=events, page=page, kinds=audit.KINDS, kind=kind, org=org,
         since=since_raw, until=until_raw,
-        org_names=org_names, details=lambda e: json.loads(e.details) if e.details else {},
+        org_names=org_names, who=who, details=lambda e: json.loads(e.details) if e.details else {},
         organisations=session.scalars(scope.organisations().order_by(Organisation.name)).all(),
         bad_dates=(since_raw and not since) or (until_raw and not until))

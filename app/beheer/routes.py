@@ -9,6 +9,7 @@ from .. import codelists
 from ..accounts import AccountError, create_organisation
 from ..auth import login_change, passwords
 from ..auth.services import needs_invitation, send_invitation
+from ..clients import logins
 from ..db import session
 from ..forms_common import number_arg, page_arg
 from ..models import CLIENT_CODE_FIELDS
@@ -43,6 +44,7 @@ def organisations():
     rows = services.list_organisations(current_scope(), region, q, status)
     counts = services.active_client_counts([o.id for o, _ in rows], date.today())
     return render_template("beheer/organisations.html", rows=rows, counts=counts,
+                           login_counts=logins.counts([o.id for o, _ in rows]),
                            regions=current_scope().regions(), region=region, q=q, status=status,
                            statuses=STATUSES)
 
@@ -77,6 +79,7 @@ def organisation(org_id: int):
     rows, periods, page = services.anonymous_client_page(current_scope(), org, page_arg(), nr)
     account = services.login_of(org)
     return render_template("beheer/organisation.html", org=org, account=account,
+                           n_logins=logins.counts([org.id]).get(org.id, 0),
                            pending=login_change.pending_notice(account),
                            rows=rows, periods=periods, page=page,
                            nr=nr, nr_text=nr_text, book=codelists.book(), action=ActionForm(),

@@ -27,7 +27,9 @@ def active_client_counts(org_ids: list[int], today: date) -> dict[int, int]:
 
 def list_organisations(scope: Scope, region: Region | None, q: str,
                        status: str) -> list[tuple[Organisation, Account]]:
-    query = (scope.organisations().join(Account, Account.organisation_id == Organisation.id)
+    query = (scope.organisations()
+             .join(Account, (Account.organisation_id == Organisation.id)
+                   & Account.is_main.is_(True))
              .add_columns(Account).order_by(func.lower(Organisation.name)))
     if region is not None:
         query = query.where(Organisation.region_id == region.id)
@@ -46,7 +48,9 @@ def password_hash_of(scope: Scope) -> str | None:
 
 
 def login_of(org: Organisation) -> Account:
-    return session.scalar(select(Account).where(Account.organisation_id == org.id))
+    """The organisation's main login (the one the beheerder created); never a colleague's."""
+    return session.scalar(select(Account).where(Account.organisation_id == org.id,
+                                                Account.is_main.is_(True)))
 
 
 def update_organisation(scope: Scope, org: Organisation, account: Account, name: str,
@@ -76,10 +80,9 @@ def update_organisation(scope: Scope, org: Organisation, account: Account, name:
 def set_organisation_active(org: Organisation, active: bool) -> None:
     from ..auth.services import revoke_all_sessions
     org.active = active
-    if not active:
-        account = login_of(org)
-        if account is not None:
-            revoke_all_sessions(account.id)
+    if not active:  # every login of the organisation, colleagues included, is logged out
+        for account_id in session.scalars(select(Account.id).where(Account.organisation_id == org.id)):
+            revoke_all_sessions(account_id)
     audit.record("organisation_changed", organisation_id=org.id,
                  status="geactiveerd" if active else "gedeactiveerd")
 

@@ -3,7 +3,7 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import codelists, htmx
+from .. import audit, codelists, htmx
 from ..auth import login_change
 from ..db import session
 from ..forms_common import ActionForm, page_arg
@@ -52,6 +52,7 @@ def new_client():
             _org(), values["birth_date"], values["geslacht"], values["postcode_woonplaats"])
         if not duplicates or form.dubbel_bevestigd.data:
             client = services.create_client(_org(), values, form.naam.data)
+            audit.record("client_created", organisation_id=_org().id, volgnummer=client.nr)
             session.commit()
             flash(f"Cliënt {client.nr} werd opgeslagen. Voeg nu de begeleidingsperiode toe.",
                   "success")
@@ -81,6 +82,7 @@ def edit_client(nr: int):
             duplicates = services.possible_duplicates(_org(), *identity, exclude_id=client.id)
         if not duplicates or form.dubbel_bevestigd.data:
             services.update_client(_org(), client, values, form.naam.data)
+            audit.record("client_changed", organisation_id=_org().id, volgnummer=client.nr)
             session.commit()
             flash(f"De gegevens van cliënt {client.nr} werden opgeslagen.", "success")
             return redirect(url_for("clients.client_info", nr=client.nr))
@@ -96,6 +98,7 @@ def new_period(nr: int):
     form.set_choices(codelists.book())
     if form.validate_on_submit() and form.check_rules(services.spans(client), is_new=True):
         services.add_period(client, form.values())
+        audit.record("period_added", organisation_id=_org().id, volgnummer=client.nr)
         session.commit()
         return _after_period_saved(client)
     return render_template("clients/period_form.html", form=form, client=client, period=None,
@@ -110,6 +113,7 @@ def edit_period(nr: int, period_id: int):
     others = services.spans(client, without=period.id)
     if form.validate_on_submit() and form.check_rules(others, is_new=False):
         services.update_period(client, period, form.values())
+        audit.record("period_changed", organisation_id=_org().id, volgnummer=client.nr)
         session.commit()
         return _after_period_saved(client)
     return render_template("clients/period_form.html", form=form, client=client, period=period,
