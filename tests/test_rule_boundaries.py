@@ -20,7 +20,7 @@ import pytest
 from conftest import logged_in_client
 from helpers import client_values
 
-from app.clients import services
+from app.clients import rules, services
 from app.db import session
 from app.models import Organisation
 
@@ -172,3 +172,33 @@ def test_year_boundaries_in_statistics_and_export(app, make_org, make_admin, cas
         rows = _export_rows(c, year)
         assert len(rows) == export_rows, (case, year)
         assert all(row["Nr"] == str(nr) for row in rows)
+
+
+# --- the pure rules at boundaries the mutation run found unguarded ----------------------------
+
+def test_a_birth_date_of_today_is_not_in_the_future_but_too_young():
+    today = date(2026, 3, 15)
+    assert "minstens 15 jaar" in rules.birth_date_error(today, today, today)
+    assert "toekomst" in rules.birth_date_error(today + timedelta(days=1), today, today)
+
+
+def test_one_year_after_29_february_is_28_february():
+    assert rules.one_year_after(date(2024, 2, 29)) == date(2025, 2, 28)
+    today = date(2024, 2, 29)  # a period may start at most one year ahead
+    assert rules.period_errors([], date(2025, 2, 28), None, False, False, today, True) == {}
+    assert "startdatum" in rules.period_errors([], date(2025, 3, 1), None, False, False, today, True)
+
+
+def test_a_new_period_starting_on_the_last_end_date_gets_the_start_after_message():
+    others = [rules.Span(1, date(2020, 1, 1), date(2020, 12, 31))]
+    errors = rules.period_errors(others, date(2020, 12, 31), None, False, False, date(2026, 1, 1), True)
+    assert errors["startdatum"].startswith("Een nieuwe periode kan pas starten na het einde")
+    assert rules.period_errors(others, date(2021, 1, 1), None, False, False, date(2026, 1, 1),
+                               True) == {}
+
+
+def test_an_edited_period_starting_on_the_last_day_of_another_overlaps_it():
+    others = [rules.Span(1, date(2020, 1, 1), date(2020, 12, 31))]
+    errors = rules.period_errors(others, date(2020, 12, 31), date(2021, 2, 1), True, True,
+                                 date(2026, 1, 1), False)
+    assert "overlapt" in errors["startdatum"]
