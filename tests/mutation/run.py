@@ -39,9 +39,11 @@ COPY = ("app", "tests", "migrations", "alembic.ini", "pyproject.toml", "wsgi.py"
 # module -> the fast test selection that guards it
 MODULES = {
     "app/clients/rules.py": ["tests/test_period_rules.py", "tests/test_rule_boundaries.py"],
-    "app/beheer/scope.py": ["tests/test_beheer_sql.py", "tests/test_beheer.py"],
+    "app/beheer/scope.py": ["tests/test_beheer_sql.py", "tests/test_beheer.py",
+                            "tests/test_statistics.py"],
     "app/auth/services.py": ["tests/test_login.py", "tests/test_password_reset.py",
-                             "tests/test_sessions.py", "tests/test_races.py"],
+                             "tests/test_sessions.py", "tests/test_races.py",
+                             "tests/test_deactivated_account.py"],
     "app/beheer/export.py": ["tests/test_export.py", "tests/test_export_neutralise.py",
                              "-k", "not memory"],  # (the two memory tests take 20 s)
 }
