@@ -43,7 +43,7 @@ MODULES = {
                             "tests/test_statistics.py"],
     "app/auth/services.py": ["tests/test_login.py", "tests/test_password_reset.py",
                              "tests/test_sessions.py", "tests/test_races.py",
-                             "tests/test_deactivated_account.py"],
+                             "tests/test_account_links.py"],
     "app/beheer/export.py": ["tests/test_export.py", "tests/test_export_neutralise.py",
                              "-k", "not memory"],  # (the two memory tests take 20 s)
 }
