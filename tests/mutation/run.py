@@ -290,6 +290,8 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per mutant")
     parser.add_argument("--report", type=Path, help="write every result as JSON here")
+    parser.add_argument("--rerun", type=Path, help="only the survivors of an earlier --report "
+                        "(after adding tests: the killed ones stay killed)")
     args = parser.parse_args()
     mutants = [] if args.generated else realistic()
     if not args.realistic:
@@ -297,6 +299,10 @@ def main() -> int:
             mutants += generated(file, tests)
     if args.only:
         mutants = [m for m in mutants if any(word in m.file for word in args.only)]
+    if args.rerun:
+        survived = {(r["kind"], r["file"], r["index"], r["description"])
+                    for r in json.loads(args.rerun.read_text()) if r["outcome"] == "survived"}
+        mutants = [m for m in mutants if (m.kind, m.file, m.index, m.description) in survived]
     if args.list:
         for m in mutants:
             print(f"{m.kind:9} {m.file}:{m.line} {m.description}  [{' '.join(m.tests)}]")
