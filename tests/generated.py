@@ -11,11 +11,12 @@ from sqlalchemy import select
 from werkzeug.routing import AnyConverter, Rule
 
 from app.accounts import create_admin
+from app.auth import login_change
 from app.auth.services import issue_token
 from app.clients import services
 from app.codelists import region_by_code
 from app.db import session
-from app.models import Base, CodeList, Organisation
+from app.models import Account, Base, CodeList, Organisation
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -99,12 +100,16 @@ def build_world(app, make_org, make_admin, regions=("limburg", "antwerpen")) -> 
         token = issue_token(other, "invite")
         code_list = session.scalar(select(CodeList).where(CodeList.name == "geslacht"))
         option_id = sorted(code_list.options, key=lambda o: o.position)[1].id
+        # a beheerder's pending change of the first organisation's login address
+        main_login = session.scalar(select(Account).where(Account.email == orgs[regions[0]].email))
+        change = login_change.request_change(main_login, "nieuw-adres@example.be", other.id).change
         session.commit()
-        other_id = other.id
+        other_id, change_id = other.id, change.id
     first = orgs[regions[0]]
     world = World(orgs, admins, other_id, option_id, "geslacht", token)
     world.values = {"org_id": first.org_id, "client_id": first.client_id, "nr": first.nr,
                     "period_id": first.period_id, "account_id": other_id,
-                    "option_id": option_id, "name": "geslacht", "token": token}
+                    "option_id": option_id, "name": "geslacht", "token": token,
+                    "change_id": change_id}
     return world
 

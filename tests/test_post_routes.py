@@ -11,9 +11,10 @@ from generated import WRITE_METHODS, build_world, fingerprint, methods, urls, wr
 CSRF_MESSAGE = "Je sessie is verlopen of het formulier is ongeldig"
 
 # Work without a login (and still need a CSRF token).
-PUBLIC = {"/login", "/password/new", "/password/edit/<token>"}
+PUBLIC = {"/login", "/password/new", "/password/edit/<token>",
+          "/login-wijziging/annuleren/<token>", "/login-wijziging/bevestigen/<token>"}
 # For every logged-in account, whatever its kind.
-ANY_ACCOUNT = {"/logout"}
+ANY_ACCOUNT = {"/logout", "/account/wachtwoord"}
 # /beheer routes only a superbeheerder may use (a provinciebeheerder gets 403).
 SUPER_ONLY_PREFIXES = ("/beheer/beheerders", "/beheer/keuzelijsten")
 # /beheer routes without an object in the URL that every beheerder may use in its own region.
