@@ -266,21 +266,27 @@ def test_a_next_target_is_followed_after_the_code(app, org_client, clock):
 
 
 def test_wrong_codes_count_toward_the_lockout(app, org_client, clock):
+    """Someone who has the password but not the phone, from a browser of their own."""
     secret, _ = turn_on(org_client, clock)
-    org_client.post("/logout")
     clock.advance(300)
-    assert login(org_client, org_client.email).headers["Location"] == "/login/code"
+    stranger = app.test_client()
+    assert login(stranger, org_client.email).headers["Location"] == "/login/code"
     for _ in range(4):
-        assert org_client.post("/login/code", data={"code": "abcd-efgh-jkmn"}).status_code == 200
+        assert stranger.post("/login/code", data={"code": "abcd-efgh-jkmn"}).status_code == 200
     # the password again does not clear the wrong codes
-    assert login(org_client, org_client.email).headers["Location"] == "/login/code"
-    r = org_client.post("/login/code", data={"code": "abcd-efgh-jkmn"})
+    assert login(stranger, org_client.email).headers["Location"] == "/login/code"
+    r = stranger.post("/login/code", data={"code": "abcd-efgh-jkmn"})
     assert r.status_code == 429 and "Te veel mislukte pogingen" in r.get_data(as_text=True)
     assert "lockout" in [e.kind for e in audit_rows(app)]
-    # locked: the right password from this browser is refused for now
-    r = login(org_client, org_client.email)
-    assert r.status_code == 429
-    assert org_client.get("/dashboard").status_code == 302
+    # locked: the right password from that browser is refused for now, even with the code
+    assert login(stranger, org_client.email).status_code == 429
+    r = stranger.post("/login/code", data={"code": clock.code(secret)})
+    assert r.status_code == 302 and r.headers["Location"] == "/login"  # no code step to finish
+    assert stranger.get("/dashboard").status_code == 302
+    # the rightful user's browser (device cookie) still gets in
+    org_client.post("/logout")
+    r = login_with_code(org_client, org_client.email, clock.code(secret))
+    assert r.status_code == 302 and r.headers["Location"] == "/dashboard"
 
 
 def test_codes_are_throttled_per_account(make_app, make_org, clock):
