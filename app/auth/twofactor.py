@@ -153,10 +153,18 @@ def enable(account: Account, secret: str, code: str) -> list[str] | None:
     step = _matching_step(secret, digits) if digits else None
     if step is None:
         return None
-    account.totp_secret_enc = keys.seal_totp_secret(account, secret)
-    account.totp_enabled_at = utcnow()
-    account.totp_last_step = step  # this code is used now
-    session.flush()
+    sealed = keys.seal_totp_secret(account, secret)
+    now = utcnow()
+    table = Account.__table__
+    # conditional: of two parallel confirmations only one turns it on (and makes the codes)
+    turned_on = session.execute(
+        update(table).where(table.c.id == account.id, table.c.totp_enabled_at.is_(None))
+        .values(totp_secret_enc=sealed, totp_enabled_at=now, totp_last_step=step)).rowcount
+    if turned_on != 1:
+        return None
+    for name, value in (("totp_secret_enc", sealed), ("totp_enabled_at", now),
+                        ("totp_last_step", step)):  # this code is used now
+        set_committed_value(account, name, value)
     return new_recovery_codes(account)
 
 
