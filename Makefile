@@ -23,6 +23,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 venv: $(VENV)/.runtime
 venv-dev: $(VENV)/.dev
 
+# the demo lets beheerders in with the password only (say REQUIRE_2FA_BEHEER=1 to try 2FA)
+run: export REQUIRE_2FA_BEHEER ?= 0
 run: venv
 	$(FLASK) upgrade-db
 	$(FLASK) seed-demo

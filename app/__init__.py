@@ -24,7 +24,8 @@ def _load_settings(app: Flask, test_config: dict | None) -> None:
         app.config.update(test_config)
     for name in ("MAIL_PORT", "RETENTION_YEARS", "TRUSTED_PROXIES", "LOGIN_CHANGE_DELAY_HOURS"):
         app.config[name] = int(app.config[name])
-    app.config["MAIL_USE_TLS"] = str(app.config["MAIL_USE_TLS"]).lower() in ("1", "true", "yes")
+    for name in ("MAIL_USE_TLS", "REQUIRE_2FA_BEHEER"):
+        app.config[name] = str(app.config[name]).strip().lower() in ("1", "true", "yes", "on")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret.key")
     url = app.config.get("DATABASE_URL") or (

@@ -51,6 +51,9 @@ def create_admin_command(email, region_code, all_regions, password, name, phone,
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     _report(account.email, password, sent)
+    if current_app.config["REQUIRE_2FA_BEHEER"]:
+        click.echo("The beheerder sets up two-step verification at the first login "
+                   "(REQUIRE_2FA_BEHEER).")
 
 
 @click.command("create-org")
@@ -91,6 +94,12 @@ def seed_demo_command(n_orgs, n_clients):
     click.echo(f"Demo logins (password for all: {logins['password']})")
     for role, email in logins["accounts"]:
         click.echo(f"  {role:<32} {email}")
+    if current_app.config["REQUIRE_2FA_BEHEER"]:
+        click.echo("Beheerders stellen bij hun eerste aanmelding tweestapsverificatie in "
+                   "(REQUIRE_2FA_BEHEER=1).")
+    else:
+        click.echo("Tweestapsverificatie voor beheerders staat uit in deze demo "
+                   "(REQUIRE_2FA_BEHEER=0).")
 
 
 @click.command("rotate-keys")

@@ -18,6 +18,7 @@ SETTING_NAMES = (
     "TRUSTED_PROXIES",
     "TRUSTED_HOSTS",
     "LOGIN_CHANGE_DELAY_HOURS",
+    "REQUIRE_2FA_BEHEER",
 )
 
 
@@ -50,6 +51,10 @@ class Defaults:
     # a beheerder's change of a login address waits this long (and for the new address's
     # confirmation, which stays possible for INVITE_TOKEN_DAYS days after the wait); SPEC §11
     LOGIN_CHANGE_DELAY_HOURS = 72
+    # beheerders and the superbeheerder must use two-step verification (SPEC §11): without it,
+    # they are sent to /account/tweestapsverificatie and can open nothing under /beheer
+    REQUIRE_2FA_BEHEER = True
+    SECOND_FACTOR_MINUTES = 10  # time to type the code at /login/code after the password
     SESSION_IDLE_MINUTES = 30
     SESSION_ABSOLUTE_HOURS = 12
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)

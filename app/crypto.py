@@ -1,7 +1,8 @@
 """Master key, per-organisation data keys and the AES-GCM primitives for client names.
 
 Layout: the master key (32 bytes, outside the database) wraps one random data key per
-organisation (AES-GCM, associated data = the organisation id). A client name is encrypted with its
+organisation (AES-GCM, associated data = the organisation id), and each account's TOTP secret
+(associated data = the account id). A client name is encrypted with its
 organisation's data key, the associated data being the client's identity (organisation id and
 volgnummer), so a ciphertext copied onto another row does not decrypt.
 """
@@ -100,6 +101,24 @@ def unwrap_data_key(master: bytes, wrapped: bytes, organisation_id: int) -> byte
         return unseal(master, wrapped, f"org:{organisation_id}".encode())
     except InvalidTag as exc:
         raise MasterKeyError(f"data key of organisation {organisation_id} does not open") from exc
+
+
+def _totp_aad(account_id: int) -> bytes:
+    return f"totp:{account_id}".encode()
+
+
+def wrap_totp_secret(master: bytes, secret: str, account_id: int) -> bytes:
+    """A TOTP secret sealed by the master key, bound to its account (copied onto another
+    account's row it does not open)."""
+    return seal(master, secret.encode("ascii"), _totp_aad(account_id))
+
+
+def unwrap_totp_secret(master: bytes, blob: bytes, account_id: int) -> str:
+    """Raise MasterKeyError when the master key does not open this secret."""
+    try:
+        return unseal(master, blob, _totp_aad(account_id)).decode("ascii")
+    except InvalidTag as exc:
+        raise MasterKeyError(f"TOTP secret of account {account_id} does not open") from exc
 
 
 def _name_aad(organisation_id: int, nr: int) -> bytes:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import crypto
 from .db import get_engine, session
-from .models import AppMeta, Organisation
+from .models import Account, AppMeta, Organisation
 
 log = logging.getLogger(__name__)
 CHECK_KEY = "master_key_check"
@@ -160,6 +160,27 @@ def data_key(org: Organisation) -> bytes:
     return clear
 
 
+def seal_totp_secret(account: Account, secret: str) -> bytes:
+    """A TOTP secret sealed under the master key the database has (checked in this transaction,
+    as for a new data key, so a parallel rotation cannot leave it under a discarded key)."""
+    check = stored_check(lock=True)
+    if check is None:
+        ensure_check_value()
+    return crypto.wrap_totp_secret(_key_for(check), secret, account.id)
+
+
+def totp_secret(account: Account) -> str:
+    """The account's TOTP secret in clear (never cached, never logged)."""
+    key = master_key()
+    try:
+        return crypto.unwrap_totp_secret(key, account.totp_secret_enc, account.id)
+    except crypto.MasterKeyError:
+        current = _key_for(stored_check())  # re-wrapped by a rotation in another process?
+        if current == key:
+            raise
+        return crypto.unwrap_totp_secret(current, account.totp_secret_enc, account.id)
+
+
 @contextmanager
 def rotation_lock(instance_path: str):
     """Serialise rotate-keys runs on one instance folder (the pending key file is theirs)."""
@@ -173,7 +194,8 @@ def rotation_lock(instance_path: str):
 
 
 def rotate(new_master: bytes) -> int:
-    """Re-wrap every organisation's data key and the check value under a new master key.
+    """Re-wrap every organisation's data key, every TOTP secret and the check value under a new
+    master key.
 
     Runs in the caller's transaction; returns the number of data keys re-wrapped. The check value
     is locked first: an organisation being created meanwhile either commits before (and is
@@ -197,4 +219,7 @@ def rotate(new_master: bytes) -> int:
         data = crypto.unwrap_data_key(old, org.data_key, org.id)
         org.data_key = crypto.wrap_data_key(new_master, data, org.id)
         count += 1
+    for account in session.scalars(select(Account).where(Account.totp_secret_enc.is_not(None))):
+        secret = crypto.unwrap_totp_secret(old, account.totp_secret_enc, account.id)
+        account.totp_secret_enc = crypto.wrap_totp_secret(new_master, secret, account.id)
     return count

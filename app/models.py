@@ -102,6 +102,12 @@ class Account(UserMixin, Base):
     is_main: Mapped[bool] = mapped_column(Boolean, default=False)
     # a colleague login that was removed: kept (inactive, address freed) for the audit trail
     removed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # two-step verification (TOTP, RFC 6238): the secret sealed by the master key (associated data
+    # "totp:<account id>", see app/keys.py), set when the first code confirmed it; the last
+    # accepted time step, so a code is accepted once. Recovery codes: RecoveryCode.
+    totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     region: Mapped[Region | None] = relationship(lazy="joined")
@@ -125,6 +131,11 @@ class Account(UserMixin, Base):
     def audit_label(self) -> str:
         """How audit details name this login: beheerders never see a colleague's address."""
         return colleague_label(self.id) if self.is_colleague else self.email
+
+    @property
+    def has_2fa(self) -> bool:
+        """Whether two-step verification is on (set up and confirmed with a first code)."""
+        return self.totp_enabled_at is not None and self.totp_secret_enc is not None
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the login-session token, not the account id, in the cookie."""
@@ -154,6 +165,18 @@ class TrustedDevice(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     failed_since: Mapped[datetime | None] = mapped_column(DateTime)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RecoveryCode(Base):
+    """A single-use recovery code for two-step verification; only its sha256 is stored (the
+    codes are random, about 59 bits each, so a fast hash is enough)."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AccountToken(Base):

@@ -41,6 +41,8 @@ def _base_config(instance: str, url: str) -> dict:
         "BASE_URL": "http://arbeidszorg.test",
         "MAIL_SERVER": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # beheerders log in with the password only, except in the 2FA tests (tests/test_2fa.py)
+        "REQUIRE_2FA_BEHEER": False,
     }
 
 

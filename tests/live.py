@@ -20,7 +20,8 @@ def app_env(instance: Path, database_url: str, master_key: str | None = TEST_MAS
     """The environment of an app process (server or command) on this instance and database.
     master_key=None: no MASTER_KEY, the key is read from instance/master.key."""
     env = dict(os.environ, INSTANCE_PATH=str(instance), DATABASE_URL=database_url,
-               SECRET_KEY="shared-test-secret", BASE_URL="http://arbeidszorg.test")
+               SECRET_KEY="shared-test-secret", BASE_URL="http://arbeidszorg.test",
+               REQUIRE_2FA_BEHEER="0")  # as in tests/conftest.py; a setting can switch it on
     env.pop("MAIL_SERVER", None)
     env.pop("MASTER_KEY", None)
     if master_key is not None:

@@ -1,8 +1,8 @@
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..forms_common import Form
-from . import strength
+from . import strength, twofactor
 from .services import password_problem
 
 REQUIRED = "Dit veld is verplicht."
@@ -46,3 +46,31 @@ class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField("Huidig wachtwoord", validators=[
         DataRequired(REQUIRED), Length(max=1000)],
         render_kw={"autocomplete": "current-password"})
+
+
+def _code_field(label: str, message: str = twofactor.NO_CODE) -> StringField:
+    return StringField(label, validators=[DataRequired(message), Length(max=64, message=message)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "off",
+                                  "spellcheck": "false"})
+
+
+class LoginCodeForm(Form):
+    """/login/code: a code of the authenticator app or a recovery code."""
+
+    code = _code_field("Code")
+
+
+class TwoFactorSetupForm(Form):
+    """The first code confirms the secret shown on the set-up page (signed in `setup`)."""
+
+    setup = HiddenField()
+    code = _code_field("Code uit je authenticator-app")
+
+
+class TwoFactorOffForm(Form):
+    """Turning 2FA off: the password and a code (authenticator app or recovery code)."""
+
+    password = PasswordField("Wachtwoord", validators=[DataRequired(REQUIRED), Length(max=1000)],
+                             render_kw={"autocomplete": "current-password"})
+    code = _code_field("Code uit je authenticator-app of een herstelcode",
+                       "Voer een code uit je authenticator-app of een herstelcode in.")

@@ -9,9 +9,9 @@ from ..db import session
 from ..extensions import limiter
 from ..forms_common import ActionForm
 from ..models import Account
-from . import bp, devices, login_change, services
+from . import bp, devices, login_change, services, twofactor
 from . import session as login_session
-from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm
+from .forms import ForgotPasswordForm, LoginCodeForm, LoginForm, NewPasswordForm
 
 
 def _ip_limit() -> str:
@@ -35,6 +35,19 @@ def _login_account_key() -> str:
     attempts from elsewhere cannot use up the limit of the rightful user's browser."""
     address = _typed_address()
     return devices.limiter_key(address) or "account:" + address
+
+
+SETUP_FIRST = ("Stel eerst tweestapsverificatie in. Zolang die niet aan staat, kan je als beheerder "
+               "niets openen onder Beheer.")
+
+
+def _code_account_key() -> str:
+    """/login/code: per waiting account, and per device cookie of that account's address."""
+    marker = login_session.pending_second_factor() or {}
+    account = services.pending_account(marker) if marker else None
+    if account is None:
+        return "login-code:none"
+    return "login-code:" + (devices.limiter_key(account.email) or f"account:{account.id}")
 
 
 def home_for(account) -> str:
@@ -74,14 +87,52 @@ def login():
                                        devices.nonce_for(_typed_address()))
         if result.account is not None:
             target = _safe_next(request.args.get("next"))
-            login_session.begin(result.account, result.token)
             if target and result.account.is_admin != target.startswith("/beheer"):
                 target = None
+            if result.second_factor:
+                login_session.await_second_factor(services.pending_marker(result.account), target)
+                return redirect(url_for("auth.login_code"))
+            login_session.begin(result.account, result.token)
+            if twofactor.missing_for(result.account):
+                flash(SETUP_FIRST, "info")
+                target = url_for("auth.two_factor")
             response = redirect(target or home_for(result.account))
             devices.remember(response, result.account.email, result.device_nonce)
             return response
         error, locked = result.error, result.locked
     return render_template("auth/login.html", form=form, error=error, locked=locked), (
+        429 if locked else 200)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_ip_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_code_account_key, methods=["POST"], scope="login-code")
+def login_code():
+    """The second step of a login with two-step verification (after the right password)."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    marker = login_session.pending_second_factor()
+    account = services.pending_account(marker) if marker else None
+    if account is None:
+        login_session.drop_second_factor()
+        flash(services.CODE_EXPIRED, "info")
+        return redirect(url_for("auth.login"))
+    form = LoginCodeForm()
+    error, locked = None, False
+    if form.validate_on_submit():
+        result = services.verify_second_factor(account, form.code.data,
+                                               devices.nonce_for(account.email))
+        if result.token is not None:
+            login_session.begin(result.account, result.token)
+            response = redirect(marker.get("next") or home_for(result.account))
+            devices.remember(response, result.account.email, result.device_nonce)
+            return response
+        if result.locked:
+            login_session.drop_second_factor()
+            error, locked = result.error, True
+        else:
+            form.code.errors.append(result.error)
+    return render_template("auth/login_code.html", form=form, error=error, locked=locked), (
         429 if locked else 200)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from .. import audit, mailer
 from ..db import session
 from ..models import Account, AccountToken, LoginSession, utcnow
-from . import devices, lockout, passwords, strength
+from . import devices, lockout, passwords, strength, twofactor
 
 FAILED = ("Aanmelden mislukt: controleer je e-mailadres en wachtwoord. Na 5 mislukte pogingen "
           "moet je 15 minuten wachten.")
@@ -21,6 +21,7 @@ LOCKED = ("Te veel mislukte pogingen voor dit adres vanaf deze browser. Probeer 
           "{minutes} minuten opnieuw of kies een nieuw wachtwoord via \"Wachtwoord vergeten?\".")
 WRONG_CURRENT = "Dit is niet je huidige wachtwoord. Er werd niets gewijzigd."
 DEACTIVATED = "Deze login is gedeactiveerd. Neem contact op met de beheerder van je regio."
+CODE_EXPIRED = "Je aanmelding is verlopen. Meld je opnieuw aan met je e-mailadres en wachtwoord."
 
 
 def _digest(token: str) -> str:
@@ -48,6 +49,7 @@ class LoginResult:
     error: str | None = None
     locked: bool = False  # refused for too many failures (the page names "Wachtwoord vergeten?")
     device_nonce: str | None = None  # for this browser's device cookie after a success
+    second_factor: bool = False  # right password, but the code of /login/code is still needed
 
 
 def _locked_result() -> LoginResult:
@@ -99,6 +101,16 @@ def authenticate(email: str, password: str, device_nonce: str | None = None) -> 
         return LoginResult(error=DEACTIVATED)
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash_password(password)
+    if account.has_2fa:
+        # no session, no device cookie and no reset of the failure counters yet: all of that
+        # waits for the code, so the password alone never clears the wrong codes counted
+        session.commit()
+        return LoginResult(account=account, second_factor=True)
+    return _complete_login(account, device, now)
+
+
+def _complete_login(account: Account, device, now, **details) -> LoginResult:
+    """The login succeeded: clear the counters, trust this browser, start a session; commit."""
     if device is None:  # a trusted device's success leaves the untrusted clients' lockout alone
         account.failed_logins = 0
         account.failed_since = None
@@ -107,9 +119,60 @@ def authenticate(email: str, password: str, device_nonce: str | None = None) -> 
     nonce = devices.trust(account, device, now)
     token = start_session(account)
     audit.record("login", account=account, organisation_id=account.organisation_id,
-                 device="trusted" if device is not None else "new")
+                 device="trusted" if device is not None else "new", **details)
     session.commit()
     return LoginResult(account=account, token=token, device_nonce=nonce)
+
+
+def _moment(value) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def pending_marker(account: Account) -> dict:
+    """What the cookie keeps between the password and the code (signed by Flask, not secret):
+    the account id and its last password change, so a password reset meanwhile ends it."""
+    return {"id": account.id, "pwc": _moment(account.password_changed_at)}
+
+
+def pending_account(marker: dict) -> Account | None:
+    """The account waiting for its code, when the marker still fits it."""
+    account = session.get(Account, marker.get("id")) if isinstance(marker.get("id"), int) else None
+    if (account is None or not _account_usable(account) or not account.has_2fa
+            or marker.get("pwc") != _moment(account.password_changed_at)):
+        return None
+    return account
+
+
+def verify_second_factor(account: Account, code: str, device_nonce: str | None) -> LoginResult:
+    """The code of /login/code for an account whose password was right a moment ago.
+
+    A wrong code counts like a wrong password (the device's counter for a trusted browser, else
+    the account's counter of untrusted clients) and can lock the same way; commits.
+    """
+    cfg = current_app.config
+    now = utcnow()
+    device = devices.find(account, device_nonce, now)
+    scope, counted = ("device", device) if device is not None else ("untrusted", account)
+    if counted.locked_until and counted.locked_until > now:
+        audit.record("2fa_failed", account=account, organisation_id=account.organisation_id,
+                     reason="locked", scope=scope)
+        session.commit()
+        return _locked_result()
+    used = twofactor.check_code(account, code)
+    if used is None:
+        count, locked_now = lockout.count_failure(type(counted).__table__, counted.id, now)
+        audit.record("2fa_failed", account=account, organisation_id=account.organisation_id,
+                     reason="code" if count else "locked", scope=scope)
+        if locked_now:
+            audit.record("lockout", account=account, minutes=cfg["LOCKOUT_MINUTES"], scope=scope)
+        session.commit()
+        if locked_now or count is None:
+            return _locked_result()
+        return LoginResult(error=twofactor.WRONG_CODE)
+    if used == "recovery":
+        audit.record("2fa_recovery_used", account=account, organisation_id=account.organisation_id,
+                     left=twofactor.recovery_codes_left(account))
+    return _complete_login(account, device, now, second_factor=used)
 
 
 def trust_browser(account: Account) -> str:

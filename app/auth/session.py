@@ -6,7 +6,7 @@ The only place that touches Flask-Login's private per-request state (`g._login_u
 
 import time
 
-from flask import flash, g, make_response, redirect, request, url_for
+from flask import current_app, flash, g, make_response, redirect, request, url_for
 from flask import session as cookie
 from flask_login import login_user, logout_user
 
@@ -55,6 +55,32 @@ def begin(account, token: str) -> None:
     cookie["seen"] = now
     account.login_token = token
     login_user(account)
+
+
+PENDING = "second_factor"
+
+
+def await_second_factor(marker: dict, target: str | None) -> None:
+    """Right password, code still needed: the cookie holds only this marker (no login), so the
+    browser can open nothing that needs a login until /login/code accepts a code."""
+    cookie.clear()
+    cookie[PENDING] = {**marker, "at": time.time(), "next": target}
+
+
+def pending_second_factor() -> dict | None:
+    """The marker of a login waiting for its code, when it is not older than
+    SECOND_FACTOR_MINUTES (the cookie is signed, so it cannot be forged)."""
+    marker = cookie.get(PENDING)
+    if not isinstance(marker, dict) or not isinstance(marker.get("at"), int | float):
+        return None
+    if time.time() - marker["at"] > current_app.config["SECOND_FACTOR_MINUTES"] * 60:
+        cookie.pop(PENDING, None)
+        return None
+    return marker
+
+
+def drop_second_factor() -> None:
+    cookie.pop(PENDING, None)
 
 
 def finish() -> None:

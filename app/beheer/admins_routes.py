@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 
 from .. import audit, codelists
 from ..accounts import AccountError, check_email, create_admin
+from ..auth import twofactor
 from ..auth.services import needs_invitation, revoke_all_sessions, send_invitation
 from ..db import session
 from ..formatting import utc_start_of_day
@@ -120,6 +121,30 @@ def resend_admin_invitation(account_id: int):
         flash(f"Uitnodiging verstuurd naar {account.email}." if ok else
               "De uitnodiging kon niet verstuurd worden.", "success" if ok else "error")
     return redirect(url_for("beheer.admins"))
+
+
+@bp.route("/beheerders/<int:account_id>/tweestapsverificatie-wissen", methods=["POST"])
+@superbeheerder_only
+def reset_admin_2fa(account_id: int):
+    """Reset a beheerder's two-step verification (a lost phone): the beheerder's sessions end
+    and it sets 2FA up again at its next login."""
+    account = session.scalar(select(Account).where(Account.id == account_id, Account.kind == "admin"))
+    if account is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        if account.id == current_scope().account_id:
+            flash("Je eigen tweestapsverificatie zet je uit via de pagina Tweestapsverificatie.",
+                  "error")
+        elif account.totp_secret_enc is None:
+            flash(f"{account.email} heeft geen tweestapsverificatie ingesteld.", "info")
+        else:
+            twofactor.reset_second_factor(account)
+            revoke_all_sessions(account.id)
+            audit.record("2fa_reset", reset=account.email)
+            session.commit()
+            flash(f"De tweestapsverificatie van {account.email} werd gewist. Bij de volgende "
+                  "aanmelding stelt deze beheerder ze opnieuw in.", "success")
+    return redirect(url_for("beheer.edit_admin", account_id=account.id))
 
 
 def _date_arg(name: str):
