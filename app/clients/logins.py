@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit
 from ..accounts import AccountError, AddressTaken, check_email
 from ..auth.services import normalize_email, revoke_all_sessions
+from ..auth.twofactor import reset_second_factor
 from ..db import session
 from ..models import Account, AccountToken, Organisation, utcnow
 
@@ -92,6 +93,7 @@ def remove(org: Organisation, account: Account) -> None:
     account.password_hash = None
     account.failed_logins = 0
     account.locked_until = None
+    reset_second_factor(account)  # a re-invited address starts without 2FA
     # free the address: a reserved domain (RFC 2606) that no real login can have
     account.email = f"verwijderd-{account.id}@verwijderd.invalid"
     session.execute(update(AccountToken)
