@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from conftest import TEST_MASTER_KEY, free_port
+from support import TEST_MASTER_KEY, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -6,8 +6,8 @@ import re
 
 import pyotp
 import pytest
-from conftest import PASSWORD, TEST_MASTER_KEY, audit_rows, get_account, login
 from sqlalchemy import text
+from support import PASSWORD, TEST_MASTER_KEY, audit_rows, get_account, login
 
 from app import crypto
 from app.auth import twofactor
@@ -206,7 +206,7 @@ def test_beheerder_without_2fa_gets_in_when_not_required(make_app, make_admin):
 
 
 def test_the_setting_comes_from_the_environment_default_on(db_url, tmp_path, monkeypatch):
-    from conftest import _base_config
+    from support import _base_config
 
     from app import create_app
     config = _base_config(str(tmp_path / "instance"), db_url)

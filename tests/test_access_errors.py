@@ -3,7 +3,7 @@
 import logging
 
 import pytest
-from conftest import PASSWORD, SESSION_COOKIE, login
+from support import PASSWORD, SESSION_COOKIE, login
 
 DB_DOWN = "postgresql+psycopg://nobody@127.0.0.1:1/x"
 TECHNICAL = ("Traceback", "psycopg", "postgresql", "nobody", "127.0.0.1:1", "sqlalchemy",

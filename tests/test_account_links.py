@@ -2,8 +2,8 @@
 unguarded: a deactivated beheerder account is closed everywhere; one account's new password
 leaves the links of other accounts alone; a resent invitation says whether it was sent."""
 
-from conftest import PASSWORD, free_port, link_in, logged_in_client, login
 from sqlalchemy import select
+from support import PASSWORD, free_port, link_in, logged_in_client, login
 
 from app.auth import services
 from app.db import session

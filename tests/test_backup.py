@@ -5,10 +5,10 @@ import subprocess
 import uuid
 
 import pytest
-from conftest import CsrfClient, login
 from helpers import add_client
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from support import CsrfClient, login
 
 from app import create_app
 from app.db import get_engine, session

@@ -5,9 +5,9 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import PASSWORD, logged_in_client, login
 from helpers import add_client, add_period, client_values, first_code
 from sqlalchemy import func, select
+from support import PASSWORD, logged_in_client, login
 
 from app.clients import services
 from app.db import session

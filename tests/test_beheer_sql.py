@@ -12,10 +12,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import PASSWORD, logged_in_client, recorded_statements
 from generated import build_world, methods, urls
 from helpers import client_values
 from sqlalchemy import select, update
+from support import PASSWORD, logged_in_client, recorded_statements
 
 from app.clients import services
 from app.db import session

@@ -5,8 +5,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, age_tokens, free_port, get_account, html_part, link_in, login, text_part
 from sqlalchemy import func, select
+from support import PASSWORD, age_tokens, free_port, get_account, html_part, link_in, login, text_part
 
 from app import migrate
 from app.db import session

@@ -35,7 +35,7 @@ def test_wizard_creates_client_then_period_and_lands_on_dashboard(org_client):
 
 
 def test_numbers_are_per_organisation_and_never_reused(app, make_org):
-    from conftest import login
+    from support import login
     c1, c2 = app.test_client(), app.test_client()
     login(c1, make_org(name="Een")[1])
     login(c2, make_org(name="Twee")[1])

@@ -5,9 +5,9 @@ import json
 import re
 
 import pytest
-from conftest import audit_rows, login
 from helpers import LISTS, add_client, client_form
 from sqlalchemy import func, select
+from support import audit_rows, login
 
 from app.db import session
 from app.models import AuditEvent, Client, CodeList, CodeOption

@@ -5,9 +5,9 @@ import re
 import uuid
 
 import pytest
-from conftest import PASSWORD, audit_rows, get_account, link_in, logged_in_client, login, text_part
 from helpers import add_client
 from sqlalchemy import select
+from support import PASSWORD, audit_rows, get_account, link_in, logged_in_client, login, text_part
 
 from app.db import session
 from app.models import Account, AuditEvent

@@ -3,10 +3,10 @@
 import threading
 
 import pytest
-from conftest import PASSWORD
 from helpers import client_form
 from live import AppProcess, Session
 from sqlalchemy import func, select
+from support import PASSWORD
 
 from app.db import session
 from app.models import Client

@@ -13,9 +13,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import logged_in_client
 from helpers import client_form, client_values
 from sqlalchemy import func, select
+from support import logged_in_client
 from werkzeug.exceptions import NotFound
 
 from app import legacy_import

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import PASSWORD, SESSION_COOKIE, link_in, login
+from support import PASSWORD, SESSION_COOKIE, link_in, login
 
 CSRF_MESSAGE = "Je sessie is verlopen of het formulier is ongeldig"
 

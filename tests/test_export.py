@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from conftest import logged_in_client, login, recorded_statements
 from helpers import LISTS, client_values, first_code, label_of
 from sqlalchemy import func, insert, select, text
+from support import logged_in_client, login, recorded_statements
 from world import CANARY, build_world
 
 from app.beheer import export

@@ -15,9 +15,9 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from conftest import logged_in_client
 from helpers import client_values
 from sqlalchemy import select, update
+from support import logged_in_client
 
 from app.beheer.export import FIELD_HEADERS
 from app.clients import services

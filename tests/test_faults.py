@@ -13,10 +13,10 @@ import threading
 import time
 
 import pytest
-from conftest import PASSWORD, SESSION_COOKIE, free_port, login
 from helpers import client_form
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
+from support import PASSWORD, SESSION_COOKIE, free_port, login
 
 from app.db import get_engine, session
 

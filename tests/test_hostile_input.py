@@ -37,9 +37,9 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from conftest import PASSWORD, PG_URL, login
 from helpers import add_client, add_period, client_form
 from sqlalchemy import select, text
+from support import PASSWORD, PG_URL, login
 
 from app import codelists
 from app.db import session

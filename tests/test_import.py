@@ -11,9 +11,9 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from conftest import login
 from helpers import add_client, first_code, label_of
 from sqlalchemy import func, select
+from support import login
 
 from app import legacy_import
 from app.clients import names

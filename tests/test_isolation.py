@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from conftest import login
 from helpers import add_client, add_period
 from sqlalchemy import select
+from support import login
 
 from app.db import session
 from app.models import Client, Period

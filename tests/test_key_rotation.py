@@ -4,10 +4,10 @@ key, and none answers with a 500. Real servers (`flask --app wsgi serve`) and th
 import threading
 import uuid
 
-from conftest import PASSWORD, TEST_MASTER_KEY
 from helpers import client_form
 from live import AppProcess, Session, app_env, flask_command
 from sqlalchemy import func, select
+from support import PASSWORD, TEST_MASTER_KEY
 
 from app import audit, codelists, crypto, keys
 from app.auth import passwords

@@ -8,9 +8,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, PG_URL, audit_rows, get_account, link_in, login, without_tokens
 from live import AppProcess, Session
 from sqlalchemy import select, update
+from support import PASSWORD, PG_URL, audit_rows, get_account, link_in, login, without_tokens
 
 from app.db import session
 from app.models import Account, TrustedDevice, utcnow

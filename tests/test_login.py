@@ -2,7 +2,7 @@
 
 import time
 
-from conftest import PASSWORD, login
+from support import PASSWORD, login
 
 
 def test_organisation_lands_on_dashboard_titled_with_its_name(app, make_org):

@@ -7,8 +7,8 @@ import time
 from datetime import timedelta
 
 import pytest
-from conftest import audit_rows, get_account, link_in, logged_in_client, login, text_part
 from sqlalchemy import select
+from support import audit_rows, get_account, link_in, logged_in_client, login, text_part
 
 from app.db import session
 from app.models import Account, LoginChange

@@ -11,10 +11,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, html_part, login, text_part
 from helpers import add_client
 from live import AppProcess, Session
 from sqlalchemy import select
+from support import PASSWORD, html_part, login, text_part
 
 from app.auth.services import issue_token
 from app.db import session

@@ -3,9 +3,9 @@
 import uuid
 
 import pytest
-from conftest import PASSWORD, login
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
+from support import PASSWORD, login
 
 from app import migrate
 from app.db import get_engine, session

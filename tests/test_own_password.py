@@ -2,7 +2,7 @@
 logged-in user changes the own password at /account/wachtwoord: other sessions end, this one stays."""
 
 import pytest
-from conftest import PASSWORD, SESSION_COOKIE, audit_rows, get_account, link_in, logged_in_client, login
+from support import PASSWORD, SESSION_COOKIE, audit_rows, get_account, link_in, logged_in_client, login
 
 ORG_NAME = "Maatwerkbedrijf De Linde"
 STRONG = "paars konijn fietst traag"

@@ -8,7 +8,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from conftest import (
+from support import (
     PASSWORD,
     age_tokens,
     audit_rows,

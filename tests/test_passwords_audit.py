@@ -3,7 +3,7 @@
 import json
 
 from argon2 import PasswordHasher
-from conftest import PASSWORD, audit_rows, get_account, link_in, login
+from support import PASSWORD, audit_rows, get_account, link_in, login
 
 from app.db import session
 from app.models import Account

@@ -5,8 +5,8 @@ superbeheerder's routes and 404 on another region's objects. In every case nothi
 the database (every row of every table is compared)."""
 
 import pytest
-from conftest import login
 from generated import WRITE_METHODS, build_world, fingerprint, methods, urls, write_rules
+from support import login
 
 CSRF_MESSAGE = "Je sessie is verlopen of het formulier is ongeldig"
 

@@ -6,9 +6,9 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import PASSWORD, PG_URL, CsrfClient, login
 from helpers import add_client, add_period
 from sqlalchemy import select
+from support import PASSWORD, PG_URL, CsrfClient, login
 
 from app import codelists, create_app, crypto, dataversion, keys, migrate
 from app.accounts import create_organisation
@@ -99,7 +99,7 @@ def test_rotate_keys_keeps_every_name(app, org_client, db_url, tmp_path):
                     "INSTANCE_PATH": str(tmp_path / "old"), "SECRET_KEY": "x"})
     rotated = create_app({"DATABASE_URL": db_url, "MASTER_KEY": new_key, "SECRET_KEY": "test-secret-key",
                           "INSTANCE_PATH": str(tmp_path / "new"), "BASE_URL": "http://arbeidszorg.test"})
-    from conftest import CsrfClient
+    from support import CsrfClient
     rotated.test_client_class = CsrfClient
     c = rotated.test_client()
     login(c, org_client.email)
@@ -112,7 +112,7 @@ def test_rotate_keys_keeps_every_name(app, org_client, db_url, tmp_path):
 def test_rotate_keys_with_key_file_replaces_the_file(db_url, tmp_path):
     if PG_URL:
         pytest.skip("file-based rotation is database-independent; run on SQLite")
-    from conftest import _prepare
+    from support import _prepare
     url = f"sqlite:///{tmp_path}/k.sqlite"
     inst = tmp_path / "inst"
     cfg = {"DATABASE_URL": url, "INSTANCE_PATH": str(inst), "MASTER_KEY": None, "SECRET_KEY": "x"}

@@ -1,9 +1,9 @@
 """Behind a reverse proxy: X-Forwarded-* is trusted only when TRUSTED_PROXIES says so."""
 
 import pytest
-from conftest import PASSWORD, audit_rows
 from live import AppProcess, Session
 from sqlalchemy import select
+from support import PASSWORD, audit_rows
 
 from app.db import session
 from app.models import AuditEvent

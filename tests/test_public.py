@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from conftest import PASSWORD, audit_rows, login, recorded_statements
 from helpers import add_client, add_period
 from sqlalchemy import select, update
+from support import PASSWORD, audit_rows, login, recorded_statements
 
 from app.db import session
 from app.models import Account, CodeList, CodeOption, Organisation

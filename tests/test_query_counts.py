@@ -3,8 +3,8 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from conftest import recorded_statements
 from helpers import client_values
+from support import recorded_statements
 
 from app.clients import services
 from app.db import session

@@ -12,8 +12,8 @@ import secrets
 import threading
 
 import pytest
-from conftest import audit_rows, get_account, login
 from sqlalchemy import select
+from support import audit_rows, get_account, login
 
 from app.auth import services
 from app.db import session

@@ -3,8 +3,8 @@
 import statistics
 import time
 
-from conftest import without_tokens
 from live import AppProcess, Session
+from support import without_tokens
 
 PAIRS = 50
 BEST_OF = 3

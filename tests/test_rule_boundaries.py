@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import logged_in_client
 from helpers import client_values
+from support import logged_in_client
 
 from app.clients import rules, services
 from app.db import session

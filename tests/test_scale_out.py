@@ -4,10 +4,10 @@ import threading
 import uuid
 
 import pytest
-from conftest import PASSWORD, PG_URL
 from helpers import client_form
 from live import AppProcess, Session
 from sqlalchemy import select
+from support import PASSWORD, PG_URL
 
 from app.db import session
 from app.models import Client

@@ -3,8 +3,8 @@
 import time
 from datetime import timedelta
 
-from conftest import PASSWORD, SESSION_COOKIE, get_account, link_in, login
 from sqlalchemy import select
+from support import PASSWORD, SESSION_COOKIE, get_account, link_in, login
 
 from app.db import session
 from app.models import LoginSession

@@ -5,9 +5,9 @@ import json
 import re
 
 import pytest
-from conftest import logged_in_client, login, recorded_statements
 from helpers import add_client
 from sqlalchemy import select
+from support import logged_in_client, login, recorded_statements
 
 from app.db import session
 from app.models import AuditEvent

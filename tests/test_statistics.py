@@ -4,9 +4,9 @@ import re
 from datetime import date
 
 import pytest
-from conftest import logged_in_client, login, recorded_statements
 from helpers import add_client, add_period, client_values
 from sqlalchemy import select
+from support import logged_in_client, login, recorded_statements
 from world import CANARY, add_period_values, build_world
 
 from app.beheer import charts

@@ -2,9 +2,9 @@
 
 import re
 
-from conftest import PASSWORD, login
 from helpers import add_client, add_period
 from sqlalchemy import select
+from support import PASSWORD, login
 
 from app.db import session
 from app.models import Client
@@ -41,7 +41,7 @@ def test_new_period_edit_and_delete_show_immediately(app, make_org, make_admin):
 
 def test_a_write_in_another_region_keeps_the_cache_and_a_region_move_renews_it(app, make_org,
                                                                                 make_admin):
-    from conftest import recorded_statements
+    from support import recorded_statements
     _, lim_email = make_org(region="limburg")
     _, ant_email = make_org(region="antwerpen")
     lim, ant = app.test_client(), app.test_client()

@@ -3,7 +3,7 @@
 import uuid
 
 import pytest
-from conftest import PASSWORD, login
+from support import PASSWORD, login
 
 from app.extensions import limiter
 
@@ -70,7 +70,7 @@ def test_throttle_happens_before_the_lockout_counter(make_app, make_org):
         assert _post_login(c, email, ip=f"10.3.0.{i}").status_code == 200
     for i in range(5):
         _assert_throttled(_post_login(c, email, ip=f"10.3.1.{i}"))
-    from conftest import get_account
+    from support import get_account
     assert get_account(app, email).locked_until is None
 
 

@@ -2,8 +2,8 @@
 built from an attacker's Host header. TRUSTED_HOSTS defaults to BASE_URL's host (and loopback)."""
 
 import pytest
-from conftest import PASSWORD
 from live import AppProcess, Session
+from support import PASSWORD
 
 EVIL = "evil.example"
 # werkzeug answers a path with a double slash with an absolute redirect built from the Host

@@ -5,11 +5,11 @@ import re
 
 import pyotp
 import pytest
-from conftest import PASSWORD
 from playwright.sync_api import expect
+from support import PASSWORD
 
 from app.auth import twofactor
-from browser.conftest import axe_check
+from browser.support import axe_check
 
 
 @pytest.fixture

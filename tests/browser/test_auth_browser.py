@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from conftest import PASSWORD, link_in
 from playwright.sync_api import expect
+from support import PASSWORD, link_in
 
-from browser.conftest import axe_check, login_in_browser
+from browser.support import axe_check, login_in_browser
 
 NEW_PASSWORD = "een nieuw en lang wachtwoord"
 

@@ -3,14 +3,14 @@
 import csv
 import io
 
-from conftest import PASSWORD, login
 from helpers import add_client, add_period, first_code
 from playwright.sync_api import expect
 from sqlalchemy import select
+from support import PASSWORD, login
 
 from app.db import session
 from app.models import Client
-from browser.conftest import axe_check, login_in_browser
+from browser.support import axe_check, login_in_browser
 
 
 def _data(app, make_org):

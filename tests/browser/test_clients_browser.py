@@ -11,15 +11,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import PASSWORD
 from helpers import client_values, first_code
 from playwright.sync_api import expect
 from sqlalchemy import delete, func, select
+from support import PASSWORD
 
 from app.clients import services
 from app.db import session
 from app.models import Client, LoginSession, Organisation, Period
-from browser.conftest import (
+from browser.support import (
     DEFAULT_TIMEOUT_MS,
     NAVIGATION_TIMEOUT_MS,
     axe_check,

@@ -3,14 +3,14 @@ every step also works with JavaScript off."""
 
 import re
 
-from conftest import link_in
 from helpers import client_values
 from playwright.sync_api import expect
+from support import link_in
 
 from app.clients import services
 from app.db import session
 from app.models import Organisation
-from browser.conftest import DEFAULT_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS, axe_check, login_in_browser
+from browser.support import DEFAULT_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS, axe_check, login_in_browser
 
 COLLEAGUE = "an.collega@example.be"
 COLLEAGUE_PASSWORD = "een eigen en lang wachtwoord voor An"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from browser.conftest import axe_check
+from browser.support import axe_check
 
 
 def test_page_is_served_with_the_real_csp_and_violations_are_recorded(page, live_server, console_errors):

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from app.db import session
 from app.models import Account, Organisation
-from browser.conftest import axe_check, login_in_browser
+from browser.support import axe_check, login_in_browser
 
 PUBLIC_PAGES = ("/login", "/password/new", "/arbeidszorginitiatieven", "/contact", "/help",
                 "/toegankelijkheid")
