@@ -116,13 +116,13 @@ def test_search_on_the_old_number_and_the_counts_stay_in_the_organisation(app, t
     with app.app_context():
         b = _org(twins["b"])
         for q in (OLD, "oud-", "3", "1"):
-            listing = services.list_clients(b, "actief", q, "oud_asc", 1, 50, today)
+            listing = services.list_clients(b, "actief", q, "oud_asc", 1, today, 50)
             assert [(row.nr, row.name) for row in listing.rows] == (
                 [(1, NAME_B)] if q != "3" else []), q
-            assert listing.total == len(listing.rows)
-        assert services.list_clients(b, "actief", "", "nr_asc", 1, 50, today).total == 1
-        assert services.list_clients(b, "inactief", "", "nr_asc", 1, 50, today).total == 0
-        assert services.list_clients(_org(twins["a"]), "actief", OLD, "nr_asc", 1, 50, today).total == 1
+            assert listing.page.total == len(listing.rows)
+        assert services.list_clients(b, "actief", "", "nr_asc", 1, today, 50).page.total == 1
+        assert services.list_clients(b, "inactief", "", "nr_asc", 1, today, 50).page.total == 0
+        assert services.list_clients(_org(twins["a"]), "actief", OLD, "nr_asc", 1, today, 50).page.total == 1
     page = logged_in_client(app, twins["b_email"]).get(f"/dashboard?q={OLD}").get_data(as_text=True)
     assert NAME_B in page and SECRET_A not in page
 
