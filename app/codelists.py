@@ -52,11 +52,17 @@ class Option:
 class CodeBook:
     """All code lists, loaded once per request in one query."""
 
-    def __init__(self, options: list[tuple[str, CodeOption]], titles: dict[str, str]):
-        self.titles = titles
-        self.lists: dict[str, list[Option]] = {name: [] for name in titles}
-        for list_name, opt in options:
-            self.lists[list_name].append(Option(opt.code, opt.label, opt.retired, opt.ladder))
+    def __init__(self, rows):
+        """rows: (list name, list title, code, label, retired, ladder), the option columns None
+        for a list without options; in list and option order."""
+        self.titles: dict[str, str] = {}
+        self.lists: dict[str, list[Option]] = {}
+        for list_name, title, code, label, retired, ladder in rows:
+            if list_name not in self.titles:
+                self.titles[list_name] = title
+                self.lists[list_name] = []
+            if code is not None:
+                self.lists[list_name].append(Option(code, label, retired, ladder))
         self._labels = {name: {o.code: o.label for o in opts} for name, opts in self.lists.items()}
 
     def choices(self, list_name: str, keep: str | None = None) -> list[tuple[str, str]]:
@@ -78,14 +84,14 @@ class CodeBook:
 
 
 def book() -> CodeBook:
-    """The code lists for this request (one query, cached on flask.g)."""
+    """The code lists for this request (one query of the columns used, cached on flask.g)."""
     cached = g.get("codebook")
     if cached is None:
-        rows = session.execute(
-            select(CodeList.name, CodeOption).join(CodeOption, CodeOption.list_id == CodeList.id)
-            .order_by(CodeList.id, CodeOption.position, CodeOption.id)).all()
-        titles = dict(session.execute(select(CodeList.name, CodeList.title)).all())
-        cached = CodeBook([(r[0], r[1]) for r in rows], titles)
+        cached = CodeBook(session.execute(
+            select(CodeList.name, CodeList.title, CodeOption.code, CodeOption.label,
+                   CodeOption.retired, CodeOption.ladder)
+            .outerjoin(CodeOption, CodeOption.list_id == CodeList.id)
+            .order_by(CodeList.id, CodeOption.position, CodeOption.id)))
         g.codebook = cached
     return cached
 

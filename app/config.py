@@ -58,6 +58,9 @@ class Defaults:
     SESSION_IDLE_MINUTES = 30
     SESSION_ABSOLUTE_HOURS = 12
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # the cookie is re-signed only when it changes (login, the idle-time touch), not on every
+    # response: it then still outlives the server-side limits above, which decide
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_NAME = "arbeidszorg_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

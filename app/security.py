@@ -1,15 +1,10 @@
 """Response headers and per-request transaction intent."""
 
-import logging
-
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 
 from .auth import session as login_state
-from .db import session, set_write_intent
-
-log = logging.getLogger(__name__)
+from .db import set_write_intent
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -17,18 +12,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def _logged_in() -> bool:
-    """Whether a user is logged in; True when that cannot be told (the database is down),
-    so that such a response is never stored by a cache either."""
-    try:
-        return bool(current_user and current_user.is_authenticated)
-    except SQLAlchemyError:
-        log.warning("could not load the logged-in account on %s %s", request.method, request.path)
-        try:
-            session.rollback()
-        except SQLAlchemyError:
-            pass
-        login_state.serve_as_visitor()
-        return True
+    """Whether the response may hold a logged-in user's data: the request carries a login
+    cookie, or it logged a user in. Never loads the user for this: a response whose view did not
+    need the user (/healthz, a static file) is marked as well, without a database lookup."""
+    return login_state.has_login_cookie() or (
+        login_state.user_loaded() and current_user.is_authenticated)
 
 
 def init_app(app) -> None:

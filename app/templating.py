@@ -3,6 +3,7 @@
 from flask_login import current_user
 
 from . import formatting
+from .urls import url_template
 
 NAV_ORG = (("clients.profile", "Profiel"), ("clients.logins_page", "Logins van de organisatie"),
            ("public.help", "Help"))
@@ -24,6 +25,7 @@ def _nav_extra():
 
 def init_app(app) -> None:
     app.jinja_env.globals["nav_extra"] = _nav_extra
+    app.jinja_env.globals["url_template"] = url_template
     formatting.init_app(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,9 +1,13 @@
 """Dutch (nl-BE) formats of app/formatting.py: what every page, message and export shows."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from babel.dates import format_date
+
 from app.formatting import (
+    DATE_PATTERN,
+    LOCALE,
     date_nl,
     datetime_nl,
     decimal_nl,
@@ -41,6 +45,16 @@ def test_dates_day_month_year():
     assert date_nl(date(2026, 1, 5)) == "05/01/2026"
     assert date_nl(date(1900, 12, 31)) == "31/12/1900"
     assert date_nl(None) == ""
+
+
+def test_dates_read_as_babel_writes_them():
+    """date_nl spells dates itself (it runs for every date of every list): the same text as Babel
+    with the nl-BE locale, from year 1 to 9999."""
+    day = date(1, 1, 1)
+    while day < date(9999, 12, 1):
+        assert date_nl(day) == format_date(day, DATE_PATTERN, locale=LOCALE), day
+        day += timedelta(days=97)
+    assert date_nl(date(99, 3, 4)) == "04/03/0099"
 
 
 def test_times_are_shown_in_brussels():

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import contains_eager, lazyload
 
 from .. import audit, mailer
 from ..db import session
-from ..models import Account, AccountToken, LoginSession, utcnow
+from ..models import Account, AccountToken, LoginSession, Organisation, utcnow
 from . import devices, lockout, passwords, strength, twofactor
 
 FAILED = ("Aanmelden mislukt: controleer je e-mailadres en wachtwoord. Na 5 mislukte pogingen "
@@ -188,6 +189,16 @@ def start_session(account: Account) -> str:
     return token
 
 
+# The live (unrevoked) login session's account and organisation, in one statement built once:
+# what every logged-in request runs first, so it loads only what current_user needs.
+_LIVE_SESSION = (
+    select(Account, LoginSession.created_at)
+    .join(LoginSession, LoginSession.account_id == Account.id)
+    .outerjoin(Organisation, Organisation.id == Account.organisation_id)
+    .options(contains_eager(Account.organisation), lazyload(Account.organisation, Organisation.region))
+    .where(LoginSession.id == bindparam("digest"), LoginSession.revoked_at.is_(None)))
+
+
 def load_session(token: str, started: float | None, seen: float | None) -> Account | None:
     """The account of a live login session, or None when revoked, idle or too old."""
     cfg = current_app.config
@@ -198,15 +209,13 @@ def load_session(token: str, started: float | None, seen: float | None) -> Accou
         return None
     if now_ts - started > cfg["SESSION_ABSOLUTE_HOURS"] * 3600:
         return None
-    row = session.execute(
-        select(LoginSession, Account).join(Account, Account.id == LoginSession.account_id)
-        .where(LoginSession.id == _digest(token))).first()
+    row = session.execute(_LIVE_SESSION, {"digest": _digest(token)}).first()
     if row is None:
         return None
-    login_session, account = row
-    if login_session.revoked_at is not None or not _account_usable(account):
+    account, created_at = row
+    if not _account_usable(account):
         return None
-    if utcnow() - login_session.created_at > timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]):
+    if utcnow() - created_at > timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]):
         return None
     return account
 

@@ -1,7 +1,8 @@
 """Flask-Login wiring: the cookie holds a login-session token plus start/last-seen times.
 
 The only place that touches Flask-Login's private per-request state (`g._login_user`,
-`LoginManager._load_user`): see `user_loaded`, `load_user` and `serve_as_visitor`.
+`LoginManager._load_user`, the cookie's `_user_id`): see `user_loaded`, `has_login_cookie`,
+`load_user` and `serve_as_visitor`.
 """
 
 import time
@@ -91,6 +92,11 @@ def finish() -> None:
 def user_loaded() -> bool:
     """Whether this request already knows its user (logged in or visitor)."""
     return "_login_user" in g
+
+
+def has_login_cookie() -> bool:
+    """Whether the request's cookie names a login session (not checked: no database lookup)."""
+    return "_user_id" in cookie
 
 
 def load_user() -> None:
