@@ -228,6 +228,7 @@ FORMS: dict[str, FormCase] = {
     "choose-password": FormCase("anon", lambda w: f"/password/edit/{_fresh_token(w)}",
                                 may_change=("account",)),
     "change-password": FormCase("org", lambda w: "/account/wachtwoord"),
+    "two-factor-setup": FormCase("org", lambda w: "/account/tweestapsverificatie"),
     "new-client": FormCase("org", lambda w: "/clienten/nieuw"),
     "edit-client": FormCase("org", lambda w: f"/clienten/{w.nr}/bewerken"),
     "new-period": FormCase("org", lambda w: f"/clienten/{w.nr}/periodes/nieuw"),

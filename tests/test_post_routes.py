@@ -12,9 +12,11 @@ CSRF_MESSAGE = "Je sessie is verlopen of het formulier is ongeldig"
 
 # Work without a login (and still need a CSRF token).
 PUBLIC = {"/login", "/password/new", "/password/edit/<token>",
-          "/login-wijziging/annuleren/<token>", "/login-wijziging/bevestigen/<token>"}
+          "/login-wijziging/annuleren/<token>", "/login-wijziging/bevestigen/<token>",
+          "/login/code"}  # the second step of a login: a password was given, no session yet
 # For every logged-in account, whatever its kind.
-ANY_ACCOUNT = {"/logout", "/account/wachtwoord"}
+ANY_ACCOUNT = {"/logout", "/account/wachtwoord", "/account/tweestapsverificatie",
+               "/account/tweestapsverificatie/uitzetten"}
 # /beheer routes only a superbeheerder may use (a provinciebeheerder gets 403).
 SUPER_ONLY_PREFIXES = ("/beheer/beheerders", "/beheer/keuzelijsten")
 # /beheer routes without an object in the URL that every beheerder may use in its own region.
