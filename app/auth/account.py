@@ -21,12 +21,20 @@ def _not_changed(response) -> bool:
     return response.status_code != 302
 
 
+def _throttled(account_limit: str, scope: str, deduct_when):
+    """POSTs throttled like logins: per address, and per account with `account_limit` (a setting);
+    only attempts for which `deduct_when(response)` holds count."""
+    def decorate(view):
+        view = limiter.limit(lambda: current_app.config[account_limit], key_func=_account_key,
+                             methods=["POST"], scope=scope, deduct_when=deduct_when)(view)
+        return limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
+                             deduct_when=deduct_when)(view)
+    return decorate
+
+
 @bp.route("/account/wachtwoord", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
-               deduct_when=_not_changed)
-@limiter.limit(lambda: current_app.config["PASSWORD_CHANGE_LIMIT"], key_func=_account_key,
-               methods=["POST"], scope="password-change-account", deduct_when=_not_changed)
+@_throttled("PASSWORD_CHANGE_LIMIT", "password-change-account", _not_changed)
 def change_password():
     account = current_user._get_current_object()
     form = ChangePasswordForm(account=account)
@@ -48,10 +56,7 @@ def _not_done(response) -> bool:
 
 @bp.route("/account/tweestapsverificatie", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
-               deduct_when=_not_done)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], scope="two-factor-account", deduct_when=_not_done)
+@_throttled("LOGIN_LIMIT_PER_ACCOUNT", "two-factor-account", _not_done)
 def two_factor():
     """Set up two-step verification (QR code, secret as text, a first code), or see that it is
     on and turn it off."""
@@ -90,10 +95,7 @@ def two_factor():
 
 @bp.route("/account/tweestapsverificatie/uitzetten", methods=["POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"],
-               deduct_when=_not_changed)
-@limiter.limit(lambda: current_app.config["PASSWORD_CHANGE_LIMIT"], key_func=_account_key,
-               methods=["POST"], scope="two-factor-off-account", deduct_when=_not_changed)
+@_throttled("PASSWORD_CHANGE_LIMIT", "two-factor-off-account", _not_changed)
 def two_factor_off():
     """Turn two-step verification off: needs the password and a code (TOTP or recovery)."""
     account = current_user._get_current_object()
