@@ -74,6 +74,14 @@ def index():
     return redirect(url_for("auth.login"))
 
 
+def _signed_in(result, target: str | None):
+    """Start the login session, go to the target (or home) and trust this browser (device cookie)."""
+    login_session.begin(result.account, result.token)
+    response = redirect(target or home_for(result.account))
+    devices.remember(response, result.account.email, result.device_nonce)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_ip_limit, methods=["POST"])
 @limiter.limit(_account_limit, key_func=_login_account_key, methods=["POST"], scope="login-account")
@@ -92,13 +100,10 @@ def login():
             if result.second_factor:
                 login_session.await_second_factor(services.pending_marker(result.account), target)
                 return redirect(url_for("auth.login_code"))
-            login_session.begin(result.account, result.token)
             if twofactor.missing_for(result.account):
                 flash(SETUP_FIRST, "info")
                 target = url_for("auth.two_factor")
-            response = redirect(target or home_for(result.account))
-            devices.remember(response, result.account.email, result.device_nonce)
-            return response
+            return _signed_in(result, target)
         error, locked = result.error, result.locked
     return render_template("auth/login.html", form=form, error=error, locked=locked), (
         429 if locked else 200)
@@ -123,10 +128,7 @@ def login_code():
         result = services.verify_second_factor(account, form.code.data,
                                                devices.nonce_for(account.email))
         if result.token is not None:
-            login_session.begin(result.account, result.token)
-            response = redirect(marker.get("next") or home_for(result.account))
-            devices.remember(response, result.account.email, result.device_nonce)
-            return response
+            return _signed_in(result, marker.get("next"))
         if result.locked:
             login_session.drop_second_factor()
             error, locked = result.error, True
