@@ -67,7 +67,7 @@ def test_csrf_token_of_another_session_is_refused(app, org_client):
 
 def test_every_page_carries_the_csrf_token_for_htmx(org_client):
     page = org_client.get("/dashboard").get_data(as_text=True)
-    assert re.search(r'<body hx-headers=\'\{"X-CSRFToken": "[^"]+"\}\'', page)
+    assert re.search(r'<body data-hx-headers=\'\{"X-CSRFToken": "[^"]+"\}\'', page)
 
 
 # --- headers -----------------------------------------------------------------------------------

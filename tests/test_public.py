@@ -289,8 +289,8 @@ def test_tile_shows_public_profile(client, app, make_org):
 def test_filter_form_works_without_and_with_htmx(client, three_orgs):
     html = client.get("/arbeidszorginitiatieven?regio=limburg").get_data(as_text=True)
     form = html.split('<form method="get" action="/arbeidszorginitiatieven"')[1].split("</form>")[0]
-    assert 'hx-get="/arbeidszorginitiatieven"' in form and 'hx-target="#tiles"' in form
-    assert 'hx-push-url="true"' in form and "change" in form
+    assert 'data-hx-get="/arbeidszorginitiatieven"' in form and 'data-hx-target="#tiles"' in form
+    assert 'data-hx-push-url="true"' in form and "change" in form
     assert '<option value="limburg" selected>Limburg</option>' in form
     assert '<button type="submit"' in form
     assert '<label for="regio">Regio</label>' in form and '<label for="werkvorm">Werkvorm</label>' in form

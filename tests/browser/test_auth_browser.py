@@ -79,7 +79,7 @@ def test_htmx_is_loaded_under_the_csp_with_eval_disabled(page, live_server, make
     assert page.evaluate("htmx.config.allowEval") is False
     assert page.evaluate("htmx.config.allowScriptTags") is False
     assert page.evaluate("htmx.config.selfRequestsOnly") is True
-    headers = page.evaluate("document.body.getAttribute('hx-headers')")
+    headers = page.evaluate("document.body.getAttribute('data-hx-headers')")
     assert re.fullmatch(r'\{"X-CSRFToken": "[^"]+"\}', headers)
 
 
