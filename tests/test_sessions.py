@@ -143,3 +143,29 @@ def test_login_starts_a_fresh_cookie_session(app, make_org):
     login(c, email, PASSWORD)
     with c.session_transaction() as s:
         assert "planted" not in s
+
+
+def test_idle_minutes_come_from_the_environment(make_app, make_org, monkeypatch):
+    """SESSION_IDLE_MINUTES is a setting of the contract (SPEC §14): 5 minutes idle ends a session."""
+    monkeypatch.setenv("SESSION_IDLE_MINUTES", "5")
+    app = make_app()
+    assert app.config["SESSION_IDLE_MINUTES"] == 5
+    _, email = make_org()
+    c = app.test_client()
+    login(c, email)
+    with c.session_transaction() as s:
+        s["seen"] = time.time() - 4 * 60
+    assert c.get("/dashboard").status_code == 200
+    with c.session_transaction() as s:
+        s["seen"] = time.time() - 6 * 60
+    assert _refused(c.get("/dashboard"))
+
+
+def test_a_session_setting_that_is_not_a_positive_number_stops_the_start(make_app, monkeypatch):
+    monkeypatch.setenv("SESSION_IDLE_MINUTES", "0")
+    try:
+        make_app()
+    except ValueError as exc:
+        assert "SESSION_IDLE_MINUTES" in str(exc)
+    else:
+        raise AssertionError("SESSION_IDLE_MINUTES=0 was accepted")
