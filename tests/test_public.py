@@ -447,11 +447,14 @@ def test_help_answers_the_manual_questions(client):
                     "Hoe sluit ik een begeleidingsperiode af?",
                     "Hoe start ik een nieuwe begeleidingsperiode op?",
                     "Wat betekent het volgnummer?", "Kan ik een cliënt verwijderen?",
-                    "Privacy: wie ziet welke gegevens?", "Contact bij vragen of problemen"):
+                    "Privacy: wie ziet welke gegevens?", "Contact bij vragen of problemen",
+                    "Kunnen mijn collega's een eigen login krijgen?",
+                    "Wat is tweestapsverificatie?"):
         assert re.search(r"<h[23][^>]*>" + re.escape(heading), html), heading
     assert 'href="/contact"' in html and 'href="/password/new"' in html
     assert "+ Voeg een nieuwe cliënt toe" in html and "Niet-actieve cliënten" in html
     assert "versleuteld" in html and "anoniem" in html
+    assert "Elke organisatie heeft één login" not in html  # no longer true (colleague logins)
 
 
 def test_accessibility_statement(client):
