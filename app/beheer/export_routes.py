@@ -11,8 +11,9 @@ from .scope import current_scope
 from .statistics_routes import region_param, year_param
 
 
-def _record(fmt: str, year: int | None, region, rows: int) -> None:
-    """Write the audit event in its own write transaction and commit it.
+def record_export(fmt: str, year: int | None, region, **counts) -> None:
+    """Write the export's audit event (format, year, region, counts) in its own write
+    transaction and commit it.
 
     A GET request reads in a deferred SQLite transaction; the audit row is written in a fresh
     transaction that takes the write lock at BEGIN (see app/db.py), then reading resumes
@@ -22,7 +23,7 @@ def _record(fmt: str, year: int | None, region, rows: int) -> None:
     set_write_intent(True)
     try:
         audit.record("export", format=fmt, jaar=year if year is not None else "alle",
-                     regio=region.code if region else "alle", rows=rows)
+                     regio=region.code if region else "alle", **counts)
         session.commit()
     finally:
         set_write_intent(False)
@@ -39,7 +40,7 @@ def export_csv():
     region = region_param()
     year = year_param(None)
     region_id = region.id if region else None
-    _record("csv", year, region, export.count_rows(scope, year, region_id))
+    record_export("csv", year, region, rows=export.count_rows(scope, year, region_id))
 
     def generate():
         set_write_intent(False)
@@ -63,6 +64,6 @@ def export_xlsx():
     except BaseException:
         tmp.close()
         raise
-    _record("xlsx", year, region, rows)
+    record_export("xlsx", year, region, rows=rows)
     return send_file(tmp, mimetype=export.XLSX_MIMETYPE, as_attachment=True,
                      download_name=export.filename(year, region.code if region else None, "xlsx"))
