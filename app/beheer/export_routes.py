@@ -5,28 +5,16 @@ import tempfile
 from flask import Response, send_file, stream_with_context
 
 from .. import audit
-from ..db import session, set_write_intent
+from ..db import set_write_intent
 from . import bp, export
 from .scope import current_scope
 from .statistics_routes import region_param, year_param
 
 
 def record_export(fmt: str, year: int | None, region, **counts) -> None:
-    """Write the export's audit event (format, year, region, counts) in its own write
-    transaction and commit it.
-
-    A GET request reads in a deferred SQLite transaction; the audit row is written in a fresh
-    transaction that takes the write lock at BEGIN (see app/db.py), then reading resumes
-    without it so a long download never blocks writers.
-    """
-    session.commit()
-    set_write_intent(True)
-    try:
-        audit.record("export", format=fmt, jaar=year if year is not None else "alle",
-                     regio=region.code if region else "alle", **counts)
-        session.commit()
-    finally:
-        set_write_intent(False)
+    """The export's audit event (format, year, region, counts), committed at once."""
+    audit.record_committed("export", format=fmt, jaar=year if year is not None else "alle",
+                           regio=region.code if region else "alle", **counts)
 
 
 def _attachment(response: Response, name: str) -> Response:
