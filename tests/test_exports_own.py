@@ -18,7 +18,7 @@ from helpers import LISTS, client_values, label_of
 from sqlalchemy import func, insert, select, text
 from support import logged_in_client, recorded_statements
 
-from app.clients import caseload, names, services
+from app.clients import names, services
 from app.db import session
 from app.models import CLIENT_CODE_FIELDS, AuditEvent, Client, Organisation, Period
 

@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..formatting import TIME_ZONE
-from .export import FIELD_HEADERS, neutralise
+from ..spreadsheet import FIELD_HEADERS, neutralise
 from .statistics import HEADLINE_ROWS, Statistics, Table
 
 TITLE = "De Vlaamse arbeidszorgmedewerker in beeld"

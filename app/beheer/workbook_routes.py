@@ -6,9 +6,9 @@ from datetime import date
 from flask import send_file
 
 from .. import dataversion
+from ..spreadsheet import XLSX_MIMETYPE
 from . import bp, workbook
 from . import statistics as stats
-from .export import XLSX_MIMETYPE
 from .export_routes import record_export
 from .scope import current_scope
 from .statistics_routes import region_param, year_param

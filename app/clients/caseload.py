@@ -6,7 +6,8 @@ left-joined to the periods and are written as they come (CSV in chunks, XLSX in 
 write-only mode), so memory does not grow with the number of clients. Names are decrypted by
 `names.reveal`, the one place that decrypts them. Every text cell (name, old number, postcodes,
 code-list labels) is neutralised against formula injection as in the beheer export; the CSV
-conventions (UTF-8 with BOM, ';', CRLF, dd/mm/jjjj, decimal comma) are the beheer export's.
+conventions (UTF-8 with BOM, ';', CRLF, dd/mm/jjjj, decimal comma) are the beheer export's
+(shared in app/spreadsheet.py).
 """
 
 import csv
@@ -18,9 +19,17 @@ from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import func
 
 from .. import codelists
-from ..beheer.export import BATCH, FIELD_HEADERS, _date_nl, _hours_nl, _Lines, neutralise
 from ..db import session
 from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period
+from ..spreadsheet import (
+    BATCH,
+    FIELD_HEADERS,
+    XLSX_DATE_FORMAT,
+    Lines,
+    date_text,
+    hours_text,
+    neutralise,
+)
 from . import names, rules
 from .services import clients_of
 
@@ -104,14 +113,14 @@ def rows(org: Organisation, today: date) -> Iterator[list]:
 
 def csv_chunks(org: Organisation, today: date) -> Iterator[bytes]:
     """The CSV in chunks of BATCH rows (UTF-8 with BOM, ';', CRLF, dd/mm/jjjj, decimal comma)."""
-    lines = _Lines()
+    lines = Lines()
     writer = csv.writer(lines, delimiter=";", lineterminator="\r\n")
     lines.append("\ufeff")
     writer.writerow(HEADERS)
     for values in rows(org, today):
-        values[HOURS_AT] = _hours_nl(values[HOURS_AT])
+        values[HOURS_AT] = hours_text(values[HOURS_AT])
         for index in DATE_COLUMNS:
-            values[index] = _date_nl(values[index])
+            values[index] = date_text(values[index])
         writer.writerow(values)
         if len(lines) >= BATCH:
             yield "".join(lines).encode("utf-8")
@@ -135,7 +144,7 @@ def write_xlsx(fileobj, org: Organisation, today: date) -> tuple[int, int]:
         for index in DATE_COLUMNS:
             if values[index] is not None:
                 cell = WriteOnlyCell(sheet, value=values[index])
-                cell.number_format = "DD/MM/YYYY"
+                cell.number_format = XLSX_DATE_FORMAT
                 values[index] = cell
         sheet.append(values)
         count += 1

@@ -9,8 +9,8 @@ from flask import Response, render_template, send_file, stream_with_context
 from flask_login import current_user
 
 from .. import audit
-from ..beheer.export import XLSX_MIMETYPE
 from ..db import set_write_intent
+from ..spreadsheet import XLSX_MIMETYPE
 from . import bp, caseload, services
 
 # the print view lists every row of the tab in one page (two statements, as any dashboard page)
