@@ -267,6 +267,15 @@ def test_print_view_other_organisation_absent(app, fixture):
     assert NAME_B in page and NAME_A not in page and "HYPERLINK" not in page
 
 
+def test_print_view_with_hostile_parameters(app, fixture):
+    c = logged_in_client(app, fixture["a_email"])
+    for junk in ("<script>alert(1)</script>", "' OR 1=1 --", "%", "_", "9" * 40, "١٢", "x" * 5000):
+        r = c.get("/dashboard", query_string={"print": "1", "q": junk, "tab": junk, "sort": junk})
+        page = r.get_data(as_text=True)
+        assert r.status_code == 200 and "<script>alert" not in page and "Traceback" not in page
+        assert "Actieve cliënten" in page and "gesorteerd op volgnummer (laag naar hoog)" in page
+
+
 # --- memory: the CSV is streamed ------------------------------------------------------------
 
 def _bulk(app, org_id, count):
