@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..formatting import TIME_ZONE
 from ..spreadsheet import FIELD_HEADERS, neutralise
@@ -165,8 +166,9 @@ def sheet_names(wanted: list[str]) -> list[str]:
     return names
 
 
-def _link(name: str) -> str:
-    return "#'{}'!A1".format(name.replace("'", "''"))
+def _link(cell, name: str) -> Hyperlink:
+    """An internal link to cell A1 of a sheet (a location, not an external target)."""
+    return Hyperlink(ref=cell.coordinate, location="'{}'!A1".format(name.replace("'", "''")))
 
 
 FORMATS = {"count": COUNT_FORMAT, "percent": PERCENT_FORMAT, "decimal": DECIMAL_FORMAT}
@@ -245,7 +247,7 @@ def _write_overview(ws, data: Statistics, region_name: str, made: datetime,
     for name, sheet in sheets:
         row += 1
         cell = ws.cell(row=row, column=1, value=name)
-        cell.hyperlink = _link(name)
+        cell.hyperlink = _link(cell, name)
         cell.style = "Hyperlink"
         ws.cell(row=row, column=2, value=neutralise(sheet.title))
     ws.column_dimensions["A"].width = 40
