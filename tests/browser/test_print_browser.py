@@ -53,6 +53,10 @@ def test_printing_the_dashboard(page, live_server, app, make_org):
     page.emulate_media(media="print")
     assert _visible(page, chrome) == dict.fromkeys(chrome, False)
     expect(page.locator("#client-list table")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()  # the organisation's name
+    expect(page.locator("#client-list caption")).to_have_text("Actieve cliënten")
+    expect(page.locator("#client-list caption")).to_have_css("position", "static")
+    expect(page.locator(".actions > a")).to_be_hidden()  # "Logins van de organisatie"
     expect(page.locator("#client-list tbody td:last-child").first).to_be_hidden()  # the actions
     expect(page.locator("#client-list .print-only")).to_have_text(
         "Pagina 1 van 2. Alle 55 cliënten van dit tabblad: kies ‘Afdrukken’ boven de lijst.")
