@@ -5,7 +5,7 @@ import json
 from flask import has_request_context, request
 from flask_login import current_user
 
-from .db import session
+from .db import session, set_write_intent
 from .models import AuditEvent
 
 KINDS = {
@@ -64,3 +64,18 @@ def record(kind: str, *, account=None, organisation_id: int | None = None, ip: s
     )
     session.add(event)
     return event
+
+
+def record_committed(kind: str, **details) -> None:
+    """Record an event from a read-only request (an export) in its own write transaction and
+    commit it: what was read so far is committed first (on SQLite the request reads in a
+    deferred transaction), the audit row is written in a transaction that takes the write lock
+    at BEGIN (app/db.py), then reading resumes without it, so a long download never blocks
+    writers."""
+    session.commit()
+    set_write_intent(True)
+    try:
+        record(kind, **details)
+        session.commit()
+    finally:
+        set_write_intent(False)

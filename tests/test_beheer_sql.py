@@ -57,7 +57,8 @@ def _get_urls(app, world, side):
             found += urls(rule, values)
     found += [f"/beheer/audit?organisatie={side.org_id}", "/beheer/organisaties?status=actief",
               "/beheer/organisaties?q=zonnebloem", "/beheer/statistieken?jaar=2024",
-              "/beheer/export.csv?jaar=2024", "/beheer/export.xlsx?jaar=2024"]
+              "/beheer/export.csv?jaar=2024", "/beheer/export.xlsx?jaar=2024",
+              "/beheer/statistieken.xlsx?jaar=2024"]
     return sorted(found)
 
 
@@ -76,7 +77,8 @@ def test_the_generated_pages_cover_every_beheer_page(app, world):
     assert {"/beheer", "/beheer/organisaties", f"/beheer/organisaties/{org}",
             f"/beheer/organisaties/{org}/bewerken", f"/beheer/organisaties/{org}/import",
             f"/beheer/clienten/{client}/verwijderen", "/beheer/audit", "/beheer/statistieken",
-            "/beheer/export.csv", "/beheer/export.xlsx", "/beheer/keuzelijsten/geslacht"} <= set(pages)
+            "/beheer/export.csv", "/beheer/export.xlsx", "/beheer/statistieken.xlsx",
+            "/beheer/keuzelijsten/geslacht"} <= set(pages)
 
 
 @pytest.mark.parametrize("who", ["super", "limburg"])

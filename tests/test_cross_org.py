@@ -127,6 +127,28 @@ def test_search_on_the_old_number_and_the_counts_stay_in_the_organisation(app, t
     assert NAME_B in page and SECRET_A not in page
 
 
+def test_own_caseload_exports_and_print_view_stay_in_the_organisation(app, twins):
+    """B's export (CSV, XLSX) and print view hold B's one client; A's hold A's three, never B's."""
+    import openpyxl
+
+    from app.clients import caseload
+    with app.app_context():
+        assert [(row[0], row[2]) for row in caseload.rows(_org(twins["b"]), date.today())] == [(1, NAME_B)]
+        assert caseload.counts(_org(twins["b"])) == (1, 1)
+        assert caseload.counts(_org(twins["a"])) == (3, 3)
+    for email, own, other in ((twins["b_email"], [NAME_B], (SECRET_A, "Iemand anders")),
+                              (twins["a_email"], ["Iemand anders", "Iemand anders", SECRET_A], (NAME_B,))):
+        c = logged_in_client(app, email)
+        rows = list(csv.reader(io.StringIO(c.get("/clienten/export.csv").get_data(as_text=True)
+                                           .lstrip("\ufeff"), newline=""), delimiter=";"))
+        assert [row[2] for row in rows[1:]] == own
+        sheet = openpyxl.load_workbook(io.BytesIO(c.get("/clienten/export.xlsx").get_data())).active
+        assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == own
+        for tab in ("actief", "inactief"):
+            page = c.get(f"/dashboard?tab={tab}&print=1").get_data(as_text=True)
+            assert not any(name in page for name in other), (email, tab)
+
+
 def test_numbers_are_handed_out_per_organisation(app, twins):
     with app.app_context():
         b = services.create_client(_org(twins["b"]), _look_alike(), None)

@@ -19,10 +19,19 @@ from helpers import client_values
 from sqlalchemy import select, update
 from support import logged_in_client
 
+from app import crypto, keys
 from app.beheer.export import FIELD_HEADERS
 from app.clients import services
 from app.db import session
-from app.models import CLIENT_CODE_FIELDS, Client, CodeList, CodeOption, Organisation, Region
+from app.models import (
+    CLIENT_CODE_FIELDS,
+    Account,
+    Client,
+    CodeList,
+    CodeOption,
+    Organisation,
+    Region,
+)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PERIOD_HEADERS = {"reden_stopzetting": "Reden van stopzetting",
@@ -66,14 +75,14 @@ def _plant(app, make_org, prefix) -> dict[str, str]:
     return planted
 
 
-def _csv_rows(c) -> list[dict]:
-    body = c.get(f"/beheer/export.csv?jaar={YEAR}").get_data().decode("utf-8-sig")
+def _csv_rows(c, url=f"/beheer/export.csv?jaar={YEAR}") -> list[dict]:
+    body = c.get(url).get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body, newline=""), delimiter=";"))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
-def _xlsx_rows(c) -> list[dict]:
-    sheet = openpyxl.load_workbook(io.BytesIO(c.get(f"/beheer/export.xlsx?jaar={YEAR}").get_data()))
+def _xlsx_rows(c, url=f"/beheer/export.xlsx?jaar={YEAR}") -> list[dict]:
+    sheet = openpyxl.load_workbook(io.BytesIO(c.get(url).get_data()))
     rows = list(sheet.worksheets[0].iter_rows())
     for row in rows:
         for cell in row:
@@ -89,6 +98,29 @@ def test_every_text_cell_is_neutralised(app, make_org, make_admin, prefix, fmt):
     c = logged_in_client(app, make_admin(None))
     rows = (_csv_rows if fmt == "csv" else _xlsx_rows)(c)
     assert len(rows) == 2
+    _check(planted, rows, fmt, minimum=16)  # organisation, region, 12 fields, reason, perspective
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("prefix", FORMULA_START, ids=["=", "+", "-", "@", "tab", "CR"])
+def test_every_text_cell_of_the_own_caseload_is_neutralised(app, make_org, prefix, fmt):
+    """/clienten/export.csv|xlsx: the same, and the client's name (user text) too."""
+    planted = _plant(app, make_org, prefix)
+    with app.app_context():
+        first = session.scalar(select(Client).where(Client.old_nr == planted["Nr (oud)"]))
+        org = session.get(Organisation, first.organisation_id)
+        # sealed as stored (names.seal strips a leading tab or CR; an import might not)
+        first.name_enc = crypto.encrypt_name(keys.data_key(org), org.id, first.nr, f"{prefix}Naam")
+        email = session.scalar(select(Account.email).where(Account.organisation_id == org.id))
+        session.commit()
+    planted["Naam"] = f"{prefix}Naam"
+    c = logged_in_client(app, email)
+    rows = (_csv_rows if fmt == "csv" else _xlsx_rows)(c, f"/clienten/export.{fmt}")
+    _check(planted, rows, fmt, minimum=16)  # old number, name, 12 fields, reason, perspective
+
+
+def _check(planted, rows, fmt, minimum):
+    assert len(rows) == 2
     first, second = rows
     checked = 0
     for header, text in planted.items():
@@ -100,7 +132,7 @@ def test_every_text_cell_is_neutralised(app, make_org, make_admin, prefix, fmt):
         elif header in first:  # (a column may be dropped from the export; none may be unsafe)
             assert first[header] == expected, header
             checked += 1
-    assert checked >= 16  # organisation, region, 12 fields, reason, perspective
+    assert checked >= minimum
     for row in rows:
         for header, value in row.items():
             if isinstance(value, str):

@@ -35,4 +35,5 @@ from . import (  # noqa: E402,F401
     import_routes,
     routes,
     statistics_routes,
+    workbook_routes,
 )

@@ -5,13 +5,11 @@ steps its cursor lazily anyway) and written out as they come, so memory does not
 number of rows. The query starts from Scope.periods() and never selects the name; the
 birth date leaves the database only as a birth year.
 
-Cells that a spreadsheet would take for a formula (starting with =, +, -, @, tab or carriage
-return) get a leading apostrophe.
+Cells that a spreadsheet would take for a formula get a leading apostrophe (app/spreadsheet.py).
 """
 
 import csv
 from collections.abc import Iterator
-from functools import lru_cache
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -20,29 +18,21 @@ from sqlalchemy import Integer, cast, extract, func
 from .. import codelists
 from ..clients.rules import period_overlaps
 from ..db import session
-from ..formatting import date_nl, number_nl
 from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period, Region
+from ..spreadsheet import (  # noqa: F401 (FORMULA_START, XLSX_MIMETYPE: used through this module)
+    BATCH,
+    FIELD_HEADERS,
+    FORMULA_START,
+    XLSX_DATE_FORMAT,
+    XLSX_MIMETYPE,
+    Lines,
+    date_text,
+    hours_text,
+    neutralise,
+)
 from .scope import Scope
 from .statistics import year_bounds
 
-BATCH = 500  # rows fetched from the database at a time (and rows in one CSV chunk)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-FIELD_HEADERS = {
-    "geslacht": "Geslacht",
-    "burgerlijke_staat": "Burgerlijke staat",
-    "hoofdproblematiek": "Hoofdproblematiek",
-    "leefsituatie": "Leefsituatie",
-    "onderwijsniveau": "Onderwijsniveau",
-    "verwijzer": "Belangrijkste verwijzer",
-    "hoofdinkomen": "Hoofdinkomen",
-    "vergoeding": "Vergoeding van het initiatief",
-    "bezoldigd_circuit": "Ooit gewerkt in het bezoldigde circuit",
-    "subsidie": "Subsidie voor de begeleiding",
-    "overeenkomst": "Overeenkomst",
-    "methodiek": "Methodiek",
-}
 # never the old number (free text the organisation chose, may hold initials; SPEC §12)
 HEADERS = (["Organisatie", "Regio", "Nr", "Geboortejaar"]
            + [FIELD_HEADERS[name] for name in CLIENT_CODE_FIELDS]
@@ -50,13 +40,6 @@ HEADERS = (["Organisatie", "Regio", "Nr", "Geboortejaar"]
               "Perspectief na stopzetting"])
 HOURS_AT = 4 + len(CLIENT_CODE_FIELDS)  # column index of the hours; start and end date follow
 CODED = [*range(4, HOURS_AT), HOURS_AT + 3, HOURS_AT + 4]  # columns holding a code
-
-
-def neutralise(value: str | None) -> str:
-    """Text a spreadsheet will not evaluate: a leading formula character gets an apostrophe."""
-    if not value:
-        return ""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def filename(year: int | None, region_code: str | None, extension: str) -> str:
@@ -119,29 +102,17 @@ def _rows(scope: Scope, year: int | None, region_id: int | None) -> Iterator[lis
         result.close()
 
 
-# The export formats every row's dates and hours: cached, as the values repeat (some ten thousand
-# days cover decades of periods; hours take at most 77 values).
-_date_nl = lru_cache(maxsize=16384)(date_nl)
-_hours_nl = lru_cache(maxsize=256)(number_nl)
-
-
-class _Lines(list):
-    """A csv.writer target that keeps the written lines (joined into compact text per chunk)."""
-
-    write = list.append
-
-
 def csv_chunks(scope: Scope, year: int | None, region_id: int | None) -> Iterator[bytes]:
     """The CSV file in chunks of BATCH rows: UTF-8 with BOM, ';' separated, CRLF line ends,
     Dutch headers. Only one chunk is held in memory at a time."""
-    lines = _Lines()
+    lines = Lines()
     writer = csv.writer(lines, delimiter=";", lineterminator="\r\n")
     lines.append("\ufeff")
     writer.writerow(HEADERS)
     for values in _rows(scope, year, region_id):
-        values[HOURS_AT] = _hours_nl(values[HOURS_AT])
-        values[HOURS_AT + 1] = _date_nl(values[HOURS_AT + 1])
-        values[HOURS_AT + 2] = _date_nl(values[HOURS_AT + 2])
+        values[HOURS_AT] = hours_text(values[HOURS_AT])
+        values[HOURS_AT + 1] = date_text(values[HOURS_AT + 1])
+        values[HOURS_AT + 2] = date_text(values[HOURS_AT + 2])
         writer.writerow(values)
         if len(lines) >= BATCH:
             yield "".join(lines).encode("utf-8")
@@ -164,7 +135,7 @@ def write_xlsx(fileobj, scope: Scope, year: int | None, region_id: int | None) -
         for offset in (1, 2):
             if values[HOURS_AT + offset] is not None:
                 cell = WriteOnlyCell(sheet, value=values[HOURS_AT + offset])
-                cell.number_format = "DD/MM/YYYY"
+                cell.number_format = XLSX_DATE_FORMAT
                 values[HOURS_AT + offset] = cell
         sheet.append(values)
         count += 1

@@ -5,27 +5,16 @@ import tempfile
 from flask import Response, send_file, stream_with_context
 
 from .. import audit
-from ..db import session, set_write_intent
+from ..db import set_write_intent
 from . import bp, export
 from .scope import current_scope
 from .statistics_routes import region_param, year_param
 
 
-def _record(fmt: str, year: int | None, region, rows: int) -> None:
-    """Write the audit event in its own write transaction and commit it.
-
-    A GET request reads in a deferred SQLite transaction; the audit row is written in a fresh
-    transaction that takes the write lock at BEGIN (see app/db.py), then reading resumes
-    without it so a long download never blocks writers.
-    """
-    session.commit()
-    set_write_intent(True)
-    try:
-        audit.record("export", format=fmt, jaar=year if year is not None else "alle",
-                     regio=region.code if region else "alle", rows=rows)
-        session.commit()
-    finally:
-        set_write_intent(False)
+def record_export(fmt: str, year: int | None, region, **counts) -> None:
+    """The export's audit event (format, year, region, counts), committed at once."""
+    audit.record_committed("export", format=fmt, jaar=year if year is not None else "alle",
+                           regio=region.code if region else "alle", **counts)
 
 
 def _attachment(response: Response, name: str) -> Response:
@@ -39,7 +28,7 @@ def export_csv():
     region = region_param()
     year = year_param(None)
     region_id = region.id if region else None
-    _record("csv", year, region, export.count_rows(scope, year, region_id))
+    record_export("csv", year, region, rows=export.count_rows(scope, year, region_id))
 
     def generate():
         set_write_intent(False)
@@ -63,6 +52,6 @@ def export_xlsx():
     except BaseException:
         tmp.close()
         raise
-    _record("xlsx", year, region, rows)
+    record_export("xlsx", year, region, rows=rows)
     return send_file(tmp, mimetype=export.XLSX_MIMETYPE, as_attachment=True,
                      download_name=export.filename(year, region.code if region else None, "xlsx"))

@@ -7,7 +7,7 @@ from .. import audit, codelists, htmx
 from ..auth import login_change
 from ..db import session
 from ..forms_common import ActionForm, page_arg
-from . import bp, names, services
+from . import bp, caseload_routes, names, services
 from .forms import GROUPS, ClientForm, PeriodForm
 
 
@@ -20,6 +20,8 @@ def dashboard():
     args = request.args
     tab = args.get("tab") if args.get("tab") in services.TABS else "actief"
     sort = args.get("sort") if args.get("sort") in services.SORTS else "nr_asc"
+    if args.get("print") == "1":  # all rows of the tab, to print (clients/caseload_routes.py)
+        return caseload_routes.print_view(tab, args.get("q", ""), sort)
     listing = services.list_clients(_org(), tab, args.get("q", ""), sort, page_arg(),
                                     date.today())
     return htmx.render("clients/dashboard.html", "clients/_client_list.html",

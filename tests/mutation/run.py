@@ -103,7 +103,7 @@ REALISTIC = [
      "a superbeheerder action open to provinciebeheerders", ["tests/test_post_routes.py"]),
     ("app/beheer/export.py", "            values[1] = neutralise(values[1])\n", "",
      "the region name not neutralised in exports", ["tests/test_export_neutralise.py"]),
-    ("app/beheer/export.py", 'FORMULA_START = ("=", "+", "-", "@", "\\t", "\\r")',
+    ("app/spreadsheet.py", 'FORMULA_START = ("=", "+", "-", "@", "\\t", "\\r")',
      'FORMULA_START = ("=", "+", "-", "@", "\\t")',
      "a carriage return no longer counts as a formula start", ["tests/test_export_neutralise.py"]),
 ]
