@@ -53,6 +53,7 @@ def test_dashboard_with_a_registration_round_query_count_does_not_grow_with_rows
     """With an open round the dashboard shows its checklist: one more statement, whatever the
     number of clients and items (and none of it for the htmx list swap)."""
     from datetime import date as day
+
     from support import logged_in_client
     beheerder = logged_in_client(app, make_admin("limburg"))
     assert beheerder.post("/beheer/registratierondes", data={
