@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import abort, current_app, url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, mailer
@@ -158,24 +158,23 @@ def round_status(scope: Scope, round_: RegistrationRound) -> list[OrganisationSt
     "collega-login #id", never an address), the number of open checklist items. One statement:
     the items are counted per organisation with GROUP BY."""
     org_ids = _covered_organisations(scope, round_.id).with_only_columns(Organisation.id)
-    counted = []
-    for key, condition in item_conditions(round_.deadline).items():
-        counted.append(select(Client.organisation_id.label("org_id"), func.count().label("n"))
-                       .where(Client.organisation_id.in_(org_ids), condition)
-                       .group_by(Client.organisation_id).subquery(key))
-    open_items = sum((func.coalesce(sub.c.n, 0) for sub in counted), start=0)
+    # one pass over the clients: per organisation the number of (client, item) pairs
+    per_client = sum((case((condition, 1), else_=0)
+                      for condition in item_conditions(round_.deadline).values()), start=0)
+    counted = (select(Client.organisation_id.label("org_id"), func.sum(per_client).label("n"))
+               .where(Client.organisation_id.in_(org_ids))
+               .group_by(Client.organisation_id).subquery("items"))
     query = (_covered_organisations(scope, round_.id)
              .with_only_columns(Organisation.id, Organisation.name, Region.name,
                                 RegistrationConfirmation.confirmed_at,
                                 RegistrationConfirmation.account_id, Account.is_main,
-                                open_items.label("open_items"))
+                                func.coalesce(counted.c.n, 0).label("open_items"))
              .join(Region, Region.id == Organisation.region_id)
              .outerjoin(RegistrationConfirmation, and_(
                  RegistrationConfirmation.round_id == round_.id,
                  RegistrationConfirmation.organisation_id == Organisation.id))
-             .outerjoin(Account, Account.id == RegistrationConfirmation.account_id))
-    for sub in counted:
-        query = query.outerjoin(sub, sub.c.org_id == Organisation.id)
+             .outerjoin(Account, Account.id == RegistrationConfirmation.account_id)
+             .outerjoin(counted, counted.c.org_id == Organisation.id))
     query = query.order_by(Region.position, Organisation.name, Organisation.id)
     return [OrganisationStatus(org_id, name, region, at,
                                confirmer_label(account_id, is_main) if at else None, int(n or 0))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import and_, exists, func, literal, select, union_all
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -50,15 +50,25 @@ def end_limit(deadline: date) -> date:
 
 
 def item_conditions(deadline: date) -> dict[str, object]:
-    """item key -> SQL condition on Client (the one definition of the checklist)."""
+    """item key -> SQL condition on Client (the one definition of the checklist).
+
+    They read the client's copy of its latest period (Client.last_*), like the SQL definition of
+    "active" (rules.client_active_on): periods never overlap, a client has at most one open
+    period and a new period starts after the last one ended, so an open period is the latest
+    one, and the latest closed period has the latest end. Only a client whose latest period is
+    open and starts after the limit could still have an earlier period ending after it; that
+    rare case is checked on its periods.
+    """
     started_before = one_year_before(deadline)
+    limit = end_limit(deadline)
     return {
         "zonder_periode": Client.last_period_id.is_(None),
-        "lang_open": exists(select(Period.id).where(
-            Period.client_id == Client.id, Period.end_date.is_(None),
-            Period.start_date < started_before)),
-        "einde_laat": exists(select(Period.id).where(
-            Period.client_id == Client.id, Period.end_date > end_limit(deadline))),
+        "lang_open": and_(Client.last_period_id.is_not(None), Client.last_end.is_(None),
+                          Client.last_start < started_before),
+        "einde_laat": or_(Client.last_end > limit, and_(
+            Client.last_end.is_(None), Client.last_start > limit,
+            exists(select(Period.id).where(Period.client_id == Client.id,
+                                           Period.end_date > limit)))),
     }
 
 
