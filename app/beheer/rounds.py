@@ -222,7 +222,8 @@ class Sent:
 def send_reminder(scope: Scope, round_: RegistrationRound) -> Sent:
     """Send the round's one reminder: a mail to every login of every organisation in scope that
     did not confirm. The reminder row is committed first, so a second attempt (also one at the
-    same moment) is refused; then the mails go out over SMTP, one per login. Commits."""
+    same moment) is refused; then the mails go out over SMTP, one per login, and the counts and
+    the audit event are committed. It commits itself (twice) for that reason."""
     refusal = reminder_refusal(scope, round_, reminder_of(round_.id))
     if refusal:
         raise RoundError(refusal)

@@ -161,7 +161,7 @@ def dashboard_round(org: Organisation) -> DashboardRound | None:
 def confirm(org: Organisation, account: Account, round_id: int) -> bool:
     """Record that the organisation's registrations of the round's year are complete (audited
     with the login's id, no names). False when it was confirmed before; 404 for a round that
-    does not cover the organisation's region. Commits."""
+    does not cover the organisation's region. Flushes; the caller commits."""
     found = _round_for(org, round_id)
     if found is None:
         abort(404)
@@ -177,5 +177,4 @@ def confirm(org: Organisation, account: Account, round_id: int) -> bool:
         return False
     audit.record("round_confirmed", account=account, organisation_id=org.id, jaar=round_.year,
                  ronde=round_.id, login=account.id)
-    session.commit()
     return True

@@ -34,6 +34,7 @@ def confirm_round(round_id: int):
     """Mijn registraties voor JJJJ zijn volledig (SPEC §12): recorded with the login, audited."""
     if ActionForm().validate_on_submit():
         if rounds.confirm(_org(), current_user, round_id):
+            session.commit()
             flash("Bedankt: je bevestigde dat de registraties van je organisatie volledig zijn.",
                   "success")
         else:
