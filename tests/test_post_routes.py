@@ -92,7 +92,9 @@ def test_the_generated_list_holds_every_kind_of_write_route(app, world):
             ("POST", f"/beheer/organisaties/{org}/activeren"),  # any(...): every option
             ("POST", f"/beheer/organisaties/{org}/deactiveren"),
             ("POST", f"/beheer/clienten/{client}/verwijderen"),
-            ("POST", f"/password/edit/{world.token}")} <= found
+            ("POST", f"/password/edit/{world.token}"), ("POST", "/beheer/registratierondes"),
+            ("POST", f"/beheer/registratierondes/{world.values['round_id']}/herinnering"),
+            ("POST", f"/registratierondes/{world.values['round_id']}/volledig")} <= found
     assert len(found) >= 25
 
 
