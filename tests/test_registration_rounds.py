@@ -77,6 +77,10 @@ def world(mail_app, make_org, make_admin):
         _period(c, TODAY - timedelta(days=10), date(DEADLINE.year + 1, 1, 10))
         _period(c, date(DEADLINE.year + 1, 2, 1))
         nrs["einde_laat"].append(c.nr)
+        # only a period starting after the limit: an item too
+        c = services.create_client(alfa, client_values(), CLIENT_NAME)
+        _period(c, date(DEADLINE.year + 1, 3, 1))
+        nrs["einde_laat"].append(c.nr)
         # an old closed period, then an open one that started long before the deadline: an item
         c = services.create_client(alfa, client_values(), CLIENT_NAME)
         _period(c, TODAY - timedelta(days=2000), TODAY - timedelta(days=1900))
@@ -211,7 +215,7 @@ def test_the_dashboard_checklist_has_exact_counts_and_links_to_the_clients(world
     assert len(items) == 3
     nrs = world["nrs"]
     expected = [(NO_PERIOD, nrs["zonder_periode"][:20], 3), (2, nrs["lang_open"], 0),
-                (2, nrs["einde_laat"], 0)]
+                (3, nrs["einde_laat"], 0)]
     for item, (total, listed, more) in zip(items, expected, strict=True):
         assert re.search(rf"<strong>{total}</strong>", item)
         assert [int(n) for n in re.findall(r'href="/clienten/(\d+)"', item)] == listed
@@ -270,11 +274,11 @@ def test_confirming_is_recorded_with_the_login_audited_and_shown_to_the_beheerde
     assert world["colleague_email"] not in detail
     assert "Nog niet bevestigd" in detail and "1 van de 2" in detail
     assert "Gesloten Gamma" not in detail  # deactivated organisations take no part
-    # open items per organisation: Alfa 23 + 2 + 2, Beta 0
+    # open items per organisation: Alfa 23 + 2 + 3, Beta 0
     rows = re.findall(r"<tr>.*?</tr>", detail)
     alfa_row = next(r for r in rows if "Atelier Alfa" in r)
     beta_row = next(r for r in rows if "Werkhuis Beta" in r)
-    assert re.search(r'class="num">27<', alfa_row) and re.search(r'class="num">0<', beta_row)
+    assert re.search(r'class="num">28<', alfa_row) and re.search(r'class="num">0<', beta_row)
     # the audit log names the colleague by number as well
     audit_page = _text(logged_in_client(app, world["limburg"]).get("/beheer/audit?soort=round_confirmed"))
     assert f"collega-login #{world['colleague_id']}" in audit_page

@@ -8,8 +8,8 @@ year JJJJ with deadline D an item is a client:
 - `zonder_periode`: the client has no begeleidingsperiode at all;
 - `lang_open`: the client has an open period (no end date) that started more than a year before
   the deadline (start date before D minus one year; 29 February counts from 28 February);
-- `einde_laat`: the client has a period ending after 31 December of the deadline's year (an end
-  date that cannot have happened yet when the round closes: usually a typing error or a
+- `einde_laat`: the client has a period ending (or starting) after 31 December of the deadline's
+  year (a date that cannot have happened yet when the round closes: usually a typing error or a
   planned end date).
 
 Each item counts clients (not periods) and lists at most ITEM_LIMIT of them by volgnummer.
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -28,7 +28,6 @@ from ..models import (
     Account,
     Client,
     Organisation,
-    Period,
     RegistrationConfirmation,
     RegistrationRound,
     RegistrationRoundRegion,
@@ -54,10 +53,10 @@ def item_conditions(deadline: date) -> dict[str, object]:
 
     They read the client's copy of its latest period (Client.last_*), like the SQL definition of
     "active" (rules.client_active_on): periods never overlap, a client has at most one open
-    period and a new period starts after the last one ended, so an open period is the latest
-    one, and the latest closed period has the latest end. Only a client whose latest period is
-    open and starts after the limit could still have an earlier period ending after it; that
-    rare case is checked on its periods.
+    period and a new period starts after the last one ended. So an open period is the latest
+    one; and a client has a period starting or ending after a day exactly when its latest
+    period starts after it or ends after it (an earlier period ending after the day means the
+    latest one starts after it).
     """
     started_before = one_year_before(deadline)
     limit = end_limit(deadline)
@@ -65,10 +64,7 @@ def item_conditions(deadline: date) -> dict[str, object]:
         "zonder_periode": Client.last_period_id.is_(None),
         "lang_open": and_(Client.last_period_id.is_not(None), Client.last_end.is_(None),
                           Client.last_start < started_before),
-        "einde_laat": or_(Client.last_end > limit, and_(
-            Client.last_end.is_(None), Client.last_start > limit,
-            exists(select(Period.id).where(Period.client_id == Client.id,
-                                           Period.end_date > limit)))),
+        "einde_laat": or_(Client.last_end > limit, Client.last_start > limit),
     }
 
 
@@ -80,8 +76,8 @@ def item_titles(deadline: date) -> dict[str, str]:
         "lang_open": (f"Cliënten met een lopende periode (zonder einddatum) die begon vóór "
                       f"{date_nl(one_year_before(deadline))}, meer dan een jaar voor de deadline: "
                       "is de begeleiding nog bezig?"),
-        "einde_laat": (f"Cliënten met een periode die eindigt na {date_nl(end_limit(deadline))}: "
-                       "een einddatum die nog niet voorbij kan zijn"),
+        "einde_laat": (f"Cliënten met een periode die begint of eindigt na "
+                       f"{date_nl(end_limit(deadline))}: een datum die nog niet voorbij kan zijn"),
     }
 
 
