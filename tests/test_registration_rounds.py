@@ -274,6 +274,7 @@ def test_confirming_is_recorded_with_the_login_audited_and_shown_to_the_beheerde
     assert world["colleague_email"] not in detail
     assert "Nog niet bevestigd" in detail and "1 van de 2" in detail
     assert "Gesloten Gamma" not in detail  # deactivated organisations take no part
+    assert re.search(rf"Geopend op \d\d/\d\d/\d{{4}} \d\d:\d\d door {re.escape(world['limburg'])}", detail)
     # open items per organisation: Alfa 23 + 2 + 3, Beta 0
     rows = re.findall(r"<tr>.*?</tr>", detail)
     alfa_row = next(r for r in rows if "Atelier Alfa" in r)

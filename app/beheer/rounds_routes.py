@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, url_for
 
 from ..db import session
+from ..models import Account
 from . import bp, rounds
 from .forms import ActionForm, RoundForm
 from .scope import current_scope
@@ -56,7 +57,9 @@ def round_detail(round_id: int):
     round_ = rounds.get_round(scope, round_id)
     reminder = rounds.reminder_of(round_.id)
     statuses = rounds.round_status(scope, round_)
+    opener = session.get(Account, round_.opened_by) if round_.opened_by else None
     return render_template("beheer/round.html", round=round_, statuses=statuses, reminder=reminder,
+                           opened_by=opener.email if opener is not None and opener.is_admin else None,
                            refusal=rounds.reminder_refusal(scope, round_, reminder),
                            confirmed=sum(1 for s in statuses if s.confirmed_at))
 
