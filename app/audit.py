@@ -44,6 +44,9 @@ KINDS = {
     "key_rotation": "Sleutels vernieuwd",
     "import": "Import",
     "names_purged": "Namen gewist (bewaartermijn)",
+    "round_opened": "Registratieronde geopend",
+    "round_confirmed": "Registraties bevestigd als volledig (registratieronde)",
+    "round_reminder": "Herinnering registratieronde verstuurd",
 }
 
 

@@ -318,3 +318,57 @@ class AppMeta(Base):
     __tablename__ = "app_meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RegistrationRound(Base):
+    """A registration round (SPEC §12): a beheerder asks the organisations of its scope to check
+    and confirm their registrations of `year` by `deadline`. `region_id` None: every region
+    (only a superbeheerder opens such a round)."""
+
+    __tablename__ = "registration_round"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[date] = mapped_column(Date)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    opened_by: Mapped[int | None] = mapped_column(Integer)  # the beheerder; no FK: history
+    opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    region: Mapped[Region | None] = relationship(lazy="joined")
+
+
+class RegistrationRoundRegion(Base):
+    """The regions a round covers (one row, or one per region for an all-regions round).
+    Unique per (year, region): a region never has two rounds for one year, enforced by the
+    database even when two beheerders open one at the same moment."""
+
+    __tablename__ = "registration_round_region"
+    __table_args__ = (UniqueConstraint("year", "region_id"),)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("registration_round.id", ondelete="CASCADE"), primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+
+
+class RegistrationConfirmation(Base):
+    """An organisation's "Mijn registraties voor JJJJ zijn volledig": when and by which login."""
+
+    __tablename__ = "registration_confirmation"
+    __table_args__ = (UniqueConstraint("round_id", "organisation_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("registration_round.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(Integer)  # the login; no FK: history
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RegistrationReminder(Base):
+    """The reminder mail of a round; unique per round: one reminder, enforced by the database."""
+
+    __tablename__ = "registration_reminder"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("registration_round.id", ondelete="CASCADE"), unique=True)
+    sent_by: Mapped[int | None] = mapped_column(Integer)  # the beheerder; no FK: history
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    organisations: Mapped[int] = mapped_column(Integer, default=0)  # how many were reminded
+    mails: Mapped[int] = mapped_column(Integer, default=0)  # how many mails went out

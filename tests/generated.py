@@ -3,7 +3,7 @@ with one object of every kind to fill them with, and a fingerprint of the whole 
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from helpers import client_values
@@ -16,7 +16,7 @@ from app.auth.services import issue_token
 from app.clients import services
 from app.codelists import region_by_code
 from app.db import session
-from app.models import Account, Base, CodeList, Organisation
+from app.models import Account, Base, CodeList, Organisation, RegistrationRound, RegistrationRoundRegion
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -103,13 +103,21 @@ def build_world(app, make_org, make_admin, regions=("limburg", "antwerpen")) -> 
         # a beheerder's pending change of the first organisation's login address
         main_login = session.scalar(select(Account).where(Account.email == orgs[regions[0]].email))
         change = login_change.request_change(main_login, "nieuw-adres@example.be", other.id).change
+        # a registration round of the first organisation's region (not yet confirmed, no reminder)
+        first_region = session.get(Organisation, orgs[regions[0]].org_id).region_id
+        registration_round = RegistrationRound(year=date.today().year - 1, region_id=first_region,
+                                               deadline=date.today() + timedelta(days=30))
+        session.add(registration_round)
+        session.flush()
+        session.add(RegistrationRoundRegion(round_id=registration_round.id, region_id=first_region,
+                                            year=registration_round.year))
         session.commit()
-        other_id, change_id = other.id, change.id
+        other_id, change_id, round_id = other.id, change.id, registration_round.id
     first = orgs[regions[0]]
     world = World(orgs, admins, other_id, option_id, "geslacht", token)
     world.values = {"org_id": first.org_id, "client_id": first.client_id, "nr": first.nr,
                     "period_id": first.period_id, "account_id": other_id,
                     "option_id": option_id, "name": "geslacht", "token": token,
-                    "change_id": change_id}
+                    "change_id": change_id, "round_id": round_id}
     return world
 

@@ -78,7 +78,9 @@ def test_the_generated_pages_cover_every_beheer_page(app, world):
             f"/beheer/organisaties/{org}/bewerken", f"/beheer/organisaties/{org}/import",
             f"/beheer/clienten/{client}/verwijderen", "/beheer/audit", "/beheer/statistieken",
             "/beheer/export.csv", "/beheer/export.xlsx", "/beheer/statistieken.xlsx",
-            "/beheer/keuzelijsten/geslacht"} <= set(pages)
+            "/beheer/keuzelijsten/geslacht",
+            "/beheer/registratierondes", f"/beheer/registratierondes/{world.values['round_id']}",
+            f"/beheer/registratierondes/{world.values['round_id']}/herinnering"} <= set(pages)
 
 
 @pytest.mark.parametrize("who", ["super", "limburg"])

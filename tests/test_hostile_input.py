@@ -182,6 +182,11 @@ def world(make_app):
     assert login(admin_client, super_email).status_code == 302
     nr = add_client(org_client)
     assert add_period(org_client, nr, startdatum="2024-01-08").status_code == 302
+    # a registration round of the region: the dashboard shows its checklist and confirm button
+    from datetime import date, timedelta
+    assert admin_client.post("/beheer/registratierondes", data={
+        "jaar": str(date.today().year - 1), "regio": "limburg",
+        "deadline": (date.today() + timedelta(days=30)).isoformat()}).status_code == 302
     with application.app_context():
         client = session.scalar(select(Client).where(Client.organisation_id == org_id,
                                                      Client.nr == nr))
@@ -256,11 +261,13 @@ FORMS: dict[str, FormCase] = {
         after_accept=lambda w: f"/clienten/{w.nr}"),
     "beheer-import-upload": FormCase(
         "admin", lambda w: f"/beheer/organisaties/{w.org_id}/import"),
+    "beheer-open-round": FormCase("admin", lambda w: "/beheer/registratierondes"),
 }
 
 # forms that have only the CSRF token (one-button actions) carry no input to attack
 NO_FIELD_ACTIONS = re.compile(
-    r"^/logout$|/uitnodiging$|/(de)?activeren$|/omhoog$|/omlaag$|/uitfaseren$|/herstellen$")
+    r"^/logout$|/uitnodiging$|/(de)?activeren$|/omhoog$|/omlaag$|/uitfaseren$|/herstellen$"
+    r"|^/registratierondes/\d+/volledig$|^/beheer/registratierondes/\d+/herinnering$")
 
 
 def _snapshot(app) -> dict[str, list]:
@@ -600,8 +607,12 @@ def test_numbers_in_urls_take_ascii_digits_only(world, monkeypatch):
     w = world
     add_client(w.org)
     monkeypatch.setattr("app.pagination.CLIENTS_PER_PAGE", 1)  # two dashboard pages of one client
-    assert f'href="/clienten/{w.nr}"' in w.org.get(f"/dashboard?q={w.nr}").get_data(as_text=True)
-    page = {n: _listed_ids(w.org.get(f"/dashboard?page={n}").get_data(as_text=True), "/clienten/")
+    assert f'href="/clienten/{w.nr}"' in w.org.get(f"/dashboard?q={w.nr}",
+                                                   headers={"HX-Request": "true"}).get_data(as_text=True)
+    # the list itself (the htmx swap): the page around it also links clients in the checklist
+    # of the registration round
+    page = {n: _listed_ids(w.org.get(f"/dashboard?page={n}", headers={"HX-Request": "true"})
+                           .get_data(as_text=True), "/clienten/")
             for n in (1, 2)}
     assert len(page[1]) == len(page[2]) == 1 and page[1] != page[2]
     audit_selected = f'<option value="{w.org_id}" selected>'
@@ -610,8 +621,8 @@ def test_numbers_in_urls_take_ascii_digits_only(world, monkeypatch):
     assert audit_selected in w.admin.get(f"/beheer/audit?organisatie={w.org_id}").get_data(as_text=True)
     problems = []
     for script, zero in FOREIGN_ZEROS.items():
-        def get(client, path, script=script):
-            r = client.get(path)
+        def get(client, path, script=script, **kwargs):
+            r = client.get(path, **kwargs)
             if r.status_code == 500:
                 problems.append(f"{script}: {path} -> 500")
             return r
@@ -622,9 +633,10 @@ def test_numbers_in_urls_take_ascii_digits_only(world, monkeypatch):
                              (w.admin, f"/beheer/export.csv?jaar={year}")):
             if (status := get(client, path).status_code) != 404:
                 problems.append(f"{script}: {path} -> {status}, not 404")
-        if f'href="/clienten/{w.nr}"' in get(w.org, f"/dashboard?q={nr}").get_data(as_text=True):
+        swap = {"headers": {"HX-Request": "true"}}  # the list, without the round's checklist
+        if f'href="/clienten/{w.nr}"' in get(w.org, f"/dashboard?q={nr}", **swap).get_data(as_text=True):
             problems.append(f"{script}: ?q={nr} found client {w.nr} by its number")
-        r = get(w.org, f"/dashboard?page={_written_with(2, zero)}")
+        r = get(w.org, f"/dashboard?page={_written_with(2, zero)}", **swap)
         if r.status_code != 200 or _listed_ids(r.get_data(as_text=True), "/clienten/") != page[1]:
             problems.append(f"{script}: ?page= in its digits is not ignored (page 1)")
         r = get(w.admin, f"{org_page}?nr={nr}")

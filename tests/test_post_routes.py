@@ -20,7 +20,7 @@ ANY_ACCOUNT = {"/logout", "/account/wachtwoord", "/account/tweestapsverificatie"
 # /beheer routes only a superbeheerder may use (a provinciebeheerder gets 403).
 SUPER_ONLY_PREFIXES = ("/beheer/beheerders", "/beheer/keuzelijsten")
 # /beheer routes without an object in the URL that every beheerder may use in its own region.
-REGIONAL_WITHOUT_OBJECT = {"/beheer/organisaties/nieuw"}
+REGIONAL_WITHOUT_OBJECT = {"/beheer/organisaties/nieuw", "/beheer/registratierondes"}
 
 
 @pytest.fixture
@@ -92,7 +92,9 @@ def test_the_generated_list_holds_every_kind_of_write_route(app, world):
             ("POST", f"/beheer/organisaties/{org}/activeren"),  # any(...): every option
             ("POST", f"/beheer/organisaties/{org}/deactiveren"),
             ("POST", f"/beheer/clienten/{client}/verwijderen"),
-            ("POST", f"/password/edit/{world.token}")} <= found
+            ("POST", f"/password/edit/{world.token}"), ("POST", "/beheer/registratierondes"),
+            ("POST", f"/beheer/registratierondes/{world.values['round_id']}/herinnering"),
+            ("POST", f"/registratierondes/{world.values['round_id']}/volledig")} <= found
     assert len(found) >= 25
 
 
@@ -172,8 +174,8 @@ def test_provinciebeheerder_write_routes_stay_in_scope(app, world):
             continue
         if rule.rule.startswith(SUPER_ONLY_PREFIXES):
             expected = _status(403)
-        elif set(rule.arguments) & {"org_id", "client_id"}:
-            expected = _status(404)  # world.values hold the Limburg organisation and client
+        elif set(rule.arguments) & {"org_id", "client_id", "round_id"}:
+            expected = _status(404)  # world.values hold the Limburg organisation, client, round
         else:
             failures.append(f"{rule.rule}: neither superbeheerder-only nor about an object in "
                             "a region; classify it in this test")

@@ -33,6 +33,7 @@ from . import (  # noqa: E402,F401
     codelists_routes,
     export_routes,
     import_routes,
+    rounds_routes,
     routes,
     statistics_routes,
     workbook_routes,

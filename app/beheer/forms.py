@@ -1,9 +1,14 @@
 """Forms of the beheer back end."""
 
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from datetime import date
 
-from ..forms_common import CHOOSE, REQUIRED, ActionForm, Form
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from ..forms_common import CHOOSE, REQUIRED, ActionForm, Form, NlDateField
+from ..params import ascii_int
+
+MIN_ROUND_YEAR = 2000
 
 EMAIL_INVALID = "Geef een geldig e-mailadres in."
 REASON_HINT = "Typ hier geen naam: de reden wordt bewaard in het auditlogboek."
@@ -46,4 +51,31 @@ class DeleteClientForm(Form):
                                 DataRequired("Vink aan dat je de verwijdering bevestigt.")])
 
 
-__all__ = ["ActionForm", "AdminForm", "DeleteClientForm", "OrganisationForm"]
+__all__ = ["ActionForm", "AdminForm", "DeleteClientForm", "OrganisationForm", "RoundForm"]
+
+
+class RoundForm(Form):
+    """Open a registration round (SPEC §12). The year is read with ascii_int; `regio` exists for
+    the superbeheerder only (a provinciebeheerder's round is for its own region)."""
+
+    jaar = StringField("Jaar", validators=[DataRequired("Geef het jaar van de registraties (bv. 2025).")])
+    deadline = NlDateField("Deadline", validators=[InputRequired("Geef de deadline (dd/mm/jjjj).")])
+    regio = SelectField("Regio", validators=[InputRequired(CHOOSE)])
+
+    def validate_jaar(self, field) -> None:
+        year = ascii_int(field.data, min=MIN_ROUND_YEAR, max=date.today().year)
+        if year is None:
+            raise ValidationError(f"Geef een jaar tussen {MIN_ROUND_YEAR} en {date.today().year}, "
+                                  "in vier cijfers (bv. 2025).")
+        field.year = year
+
+    def validate_deadline(self, field) -> None:
+        if field.data is None:  # unreadable (the error is there already) or only spaces
+            if not field.errors:
+                raise ValidationError("Geef de deadline (dd/mm/jjjj).")
+            return
+        today = date.today()
+        if field.data < today:
+            raise ValidationError("De deadline kan niet in het verleden liggen.")
+        if field.data > today.replace(year=today.year + 2, day=min(today.day, 28)):
+            raise ValidationError("De deadline kan hoogstens twee jaar in de toekomst liggen.")

@@ -7,7 +7,7 @@ from .. import audit, codelists, htmx
 from ..auth import login_change
 from ..db import session
 from ..forms_common import ActionForm, page_arg
-from . import bp, caseload_routes, names, services
+from . import bp, caseload_routes, names, rounds, services
 from .forms import GROUPS, ClientForm, PeriodForm
 
 
@@ -27,7 +27,21 @@ def dashboard():
     return htmx.render("clients/dashboard.html", "clients/_client_list.html",
                        organisation=_org(), listing=listing, tabs=services.TABS,
                        sorts=services.SORTS, login_notices=login_change.notices(_org().id),
-                       action=ActionForm())
+                       action=ActionForm(),
+                       registration=None if htmx.is_partial() else rounds.dashboard_round(_org()))
+
+
+@bp.route("/registratierondes/<int:round_id>/volledig", methods=["POST"])
+def confirm_round(round_id: int):
+    """Mijn registraties voor JJJJ zijn volledig (SPEC §12): recorded with the login, audited."""
+    if ActionForm().validate_on_submit():
+        if rounds.confirm(_org(), current_user, round_id):
+            session.commit()
+            flash("Bedankt: je bevestigde dat de registraties van je organisatie volledig zijn.",
+                  "success")
+        else:
+            flash("Je organisatie had deze ronde al bevestigd.", "info")
+    return redirect(url_for("clients.dashboard"))
 
 
 @bp.route("/login-wijziging/<int:change_id>/annuleren", methods=["POST"])
