@@ -24,6 +24,7 @@ def _load_settings(app: Flask, test_config: dict | None) -> None:
         app.config.update(test_config)
     for name in ("MAIL_PORT", "RETENTION_YEARS", "TRUSTED_PROXIES", "LOGIN_CHANGE_DELAY_HOURS"):
         app.config[name] = int(app.config[name])
+    app.config["SESSION_IDLE_MINUTES"] = _positive_number(app.config["SESSION_IDLE_MINUTES"])
     for name in ("MAIL_USE_TLS", "REQUIRE_2FA_BEHEER"):
         app.config[name] = str(app.config[name]).strip().lower() in ("1", "true", "yes", "on")
     if not app.config.get("SECRET_KEY"):
@@ -34,6 +35,14 @@ def _load_settings(app: Flask, test_config: dict | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
     app.config["TRUSTED_HOSTS"] = _trusted_hosts(app.config["TRUSTED_HOSTS"], app.config["BASE_URL"])
+
+
+def _positive_number(value) -> int | float:
+    """A setting in minutes: a whole number, or a fraction (tests use a few seconds)."""
+    number = float(value)
+    if not number > 0 or number != number or number == float("inf"):
+        raise ValueError(f"expected a positive number of minutes, got {value!r}")
+    return int(number) if number.is_integer() else number
 
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
