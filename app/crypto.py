@@ -154,3 +154,17 @@ def seal_draft(data_key: bytes, token: str, organisation_id: int, path: str, dat
 def open_draft(data_key: bytes, token: str, organisation_id: int, path: str, blob: bytes) -> bytes:
     """Raise cryptography's InvalidTag when token, organisation or path differ."""
     return unseal(_draft_key(data_key, token), blob, _draft_aad(organisation_id, path))
+
+
+def _search_aad(organisation_id: int) -> bytes:
+    return f"dashboard-search:{organisation_id}".encode()
+
+
+def seal_search(data_key: bytes, organisation_id: int, text: str) -> bytes:
+    """The dashboard's search text for the signed (readable) cookie: it may be initials."""
+    return seal(data_key, text.encode("utf-8"), _search_aad(organisation_id))
+
+
+def open_search(data_key: bytes, organisation_id: int, blob: bytes) -> str:
+    """Raise cryptography's InvalidTag when the blob is not this organisation's."""
+    return unseal(data_key, blob, _search_aad(organisation_id)).decode("utf-8")
