@@ -133,9 +133,64 @@
     schedule(Number(box.getAttribute("data-remaining")) || 0);
   }
 
+  /* A failed form: its error summary (app/templates/_macros/forms.html) takes the focus, so a
+     screen reader reads it first; its links move the focus into the faulty field. */
+  function errorSummary(summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      field.focus();
+      var label = document.querySelector("label[for='" + field.id + "']");
+      (label || field).scrollIntoView({block: "center"});
+    });
+  }
+
+  /* After an htmx swap the focus stays where the user is: an element inside the swapped part
+     (a tab, a pager link) is replaced, so its successor (same kind, same text) gets the focus, or
+     else the swapped part itself; the search box outside it keeps its focus and caret. */
+  function keepFocusOnSwap() {
+    document.addEventListener("htmx:beforeSwap", function (event) {
+      var target = event.detail.target;
+      var active = document.activeElement;
+      if (target && active && active !== document.body && target.contains(active)) {
+        target.refocus = {tag: active.tagName, text: active.textContent.trim()};
+      }
+    });
+    document.addEventListener("htmx:afterSettle", function (event) {
+      var target = event.detail.target || event.target;
+      var wanted = target && target.refocus;
+      if (!wanted) { return; }
+      target.refocus = null;
+      var active = document.activeElement;
+      if (active && active !== document.body && document.contains(active)) { return; }
+      var same = Array.prototype.find.call(target.querySelectorAll(wanted.tag), function (el) {
+        return el.textContent.trim() === wanted.text;
+      });
+      var next = same || target.querySelector("[aria-current='page']");
+      if (!next) {
+        target.setAttribute("tabindex", "-1");
+        next = target;
+      }
+      next.focus();
+    });
+    /* a count in the swapped part ([data-count]) is read out by a live region outside it */
+    document.addEventListener("htmx:afterSettle", function (event) {
+      var target = event.detail.target || event.target;
+      var count = target && target.querySelector && target.querySelector("[data-count]");
+      var live = count && document.getElementById(count.getAttribute("data-count"));
+      if (live) { live.textContent = count.textContent.trim(); }
+    });
+  }
+
   function start() {
     var box = document.getElementById("sessie-waarschuwing");
     if (box) { sessionWarning(box); }
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { errorSummary(summary); }
+    keepFocusOnSwap();
   }
 
   if (document.readyState === "loading") {
