@@ -246,3 +246,33 @@ def test_fractional_idle_minutes_setting(make_app, monkeypatch):
     assert make_app().config["SESSION_IDLE_MINUTES"] == 0.25
     monkeypatch.setenv("SESSION_IDLE_MINUTES", "45")
     assert make_app().config["SESSION_IDLE_MINUTES"] == 45
+
+
+def test_a_form_whose_token_went_stale_by_a_login_in_another_tab_comes_back(app, org_client):
+    """The session ended; the user logged in again in another tab (a new cookie, a new CSRF
+    token); the first tab's form is then posted with its old token."""
+    stale = org_client.csrf_token()
+    org_client.post("/logout")
+    login(org_client, org_client.email)
+    data = client_form(naam=NAME, postcode_woonplaats="3511", csrf_token=stale)
+    r = org_client.post("/clienten/nieuw", data=data)
+    assert r.status_code == 302 and r.location == "/clienten/nieuw"
+    page = org_client.get(r.location).get_data(as_text=True)
+    assert _field_value(page, "naam") == NAME and drafts.NOTICE in page
+    with app.app_context():
+        assert session.scalar(select(Client.id)) is None  # nothing saved with a stale token
+    assert not _drafts(app)
+
+
+def test_a_stale_token_from_another_site_is_refused_as_before(app, org_client):
+    data = client_form(naam=NAME, csrf_token="vervalst")
+    r = org_client.post("/clienten/nieuw", data=data, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 400 and not _drafts(app)
+    # an empty post (only a bad token) keeps nothing either
+    r = org_client.post("/clienten/nieuw", data={"csrf_token": "vervalst"})
+    assert r.status_code == 400 and not _drafts(app)
+
+
+def test_a_post_without_any_token_is_refused_as_before(app, org_client):
+    r = org_client.post("/clienten/nieuw", data=client_form(naam=NAME), csrf=False)
+    assert r.status_code == 400 and not _drafts(app)

@@ -9,6 +9,9 @@ comes back, after the next login, with what was typed (the name included).
   goes into the browser's storage.
 - the login carries the token over only for an account of the same organisation (`carry`);
   another account logging in in that browser drops it.
+- `keep_for_stale_form()` (from the CSRF error handler): the same for a POST of a logged-in
+  organisation whose form token is stale because the user logged in again in another tab
+  meanwhile (a login starts a new cookie); the browser is sent to the form's page at once.
 - `restore()` (before a GET of the organisation pages): on the very path that was posted to, the
   draft is opened and deleted in one go (single use) and every form of that page shows the
   values (`restored_formdata`, read by app.forms_common.Form) with a fresh CSRF token; nothing is
@@ -56,16 +59,35 @@ def _expired_account(login_token) -> Account | None:
     account = session.scalar(
         select(Account).join(LoginSession, LoginSession.account_id == Account.id)
         .where(LoginSession.id == _digest(login_token), LoginSession.revoked_at.is_(None)))
-    if (account is None or account.kind != "org" or not account.active
-            or account.organisation is None or not account.organisation.active):
+    if account is None or account.kind != "org" or not account.active:
         return None
     return account
 
 
 def keep(login_token) -> bool:
-    """Seal this POST's fields for the next login of the organisation; commit. Whether kept."""
+    """Seal this POST's fields for the next login of the organisation of the expired session in
+    the cookie; commit. Whether kept."""
     if not keepable():
         return False
+    account = _expired_account(login_token)
+    return account is not None and _keep(account)
+
+
+def keep_for_stale_form(account) -> bool:
+    """A POST of the logged-in organisation whose CSRF token is stale (the user logged in again
+    in another tab meanwhile, which starts a new cookie): keep it for this login, to be shown
+    again on the form's page. Only for a same-origin request (the browser says so, or says
+    nothing): the session cookie is SameSite=Lax, and another site cannot fill our forms."""
+    if not keepable() or request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+        return False
+    if not request.form.get("csrf_token"):
+        return False  # a form of ours always carries its token: stale, never missing
+    if not getattr(account, "is_authenticated", False) or getattr(account, "kind", None) != "org":
+        return False
+    return _keep(account)
+
+
+def _keep(account) -> bool:
     fields = [(name, value) for name, values in request.form.lists() if name != "csrf_token"
               for value in values]
     if not fields:
@@ -73,10 +95,9 @@ def keep(login_token) -> bool:
     data = json.dumps(fields, ensure_ascii=False).encode("utf-8")
     if len(data) > MAX_BYTES:
         return False
-    account = _expired_account(login_token)
-    if account is None:
-        return False
     org = account.organisation
+    if org is None or not org.active:
+        return False
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.execute(delete(FormDraft).where(FormDraft.expires_at <= now))

@@ -131,3 +131,27 @@ def test_the_warning_says_when_the_session_has_ended(page, live_server, make_org
     expect(close).to_be_focused()
     close.click()
     expect(dialog).to_be_hidden()
+
+
+def test_a_form_left_open_while_logging_in_again_in_another_tab_comes_back(page, live_server,
+                                                                           make_org):
+    _, email = make_org()
+    login_in_browser(page, live_server, email)
+    page.goto(f"{live_server.url}/clienten/nieuw")
+    _fill(page, client_form(naam=NAME, postcode_woonplaats="3520", geboortedatum="1979-04-21"))
+    # another tab of the same browser: logged out, logged in again (a new cookie and token)
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/dashboard")
+    with other.expect_navigation():
+        other.get_by_role("button", name="Afmelden").click()
+    login_in_browser(other, live_server, email)
+    other.close()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opslaan").click()
+    assert page.url.endswith("/clienten/nieuw")
+    expect(page.get_by_text(drafts.NOTICE)).to_be_visible()
+    expect(page.get_by_label("Naam")).to_have_value(NAME)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opslaan").click()
+    assert re.search(r"/clienten/\d+/periodes/nieuw", page.url), page.url
