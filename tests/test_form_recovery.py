@@ -276,3 +276,12 @@ def test_a_stale_token_from_another_site_is_refused_as_before(app, org_client):
 def test_a_post_without_any_token_is_refused_as_before(app, org_client):
     r = org_client.post("/clienten/nieuw", data=client_form(naam=NAME), csrf=False)
     assert r.status_code == 400 and not _drafts(app)
+
+
+def test_a_password_form_posted_after_expiry_is_never_kept(app, org_client):
+    _expire(org_client)
+    r = org_client.post("/account/wachtwoord", data={
+        "current_password": "het oude wachtwoord", "password": "een nieuw lang wachtwoord",
+        "password_confirm": "een nieuw lang wachtwoord"})
+    assert r.status_code == 302 and r.location.startswith("/login")
+    assert not _drafts(app)
