@@ -41,7 +41,7 @@ def _load_settings(app: Flask, test_config: dict | None) -> None:
 def _number(name: str, value) -> int | float:
     """A positive number of minutes or hours (a fraction is allowed: tests use 0.05 minutes)."""
     number = float(value)
-    if not number > 0:
+    if not number > 0 or number == float("inf"):  # NaN > 0 is False too
         raise ValueError(f"{name} must be a positive number, not {value!r}")
     return int(number) if number.is_integer() else number
 

@@ -18,6 +18,7 @@ SETTING_NAMES = (
     "TRUSTED_PROXIES",
     "TRUSTED_HOSTS",
     "LOGIN_CHANGE_DELAY_HOURS",
+    "SESSION_IDLE_MINUTES",
     "REQUIRE_2FA_BEHEER",
     "SESSION_IDLE_MINUTES",
     "SESSION_ABSOLUTE_HOURS",
@@ -59,7 +60,9 @@ class Defaults:
     # they are sent to /account/tweestapsverificatie and can open nothing under /beheer
     REQUIRE_2FA_BEHEER = True
     SECOND_FACTOR_MINUTES = 10  # time to type the code at /login/code after the password
-    SESSION_IDLE_MINUTES = 30
+    SESSION_IDLE_MINUTES = 30  # fractions allowed (tests)
+    SESSION_WARNING_SECONDS = 120  # the page offers *Aangemeld blijven* this long before
+    FORM_DRAFT_MINUTES = 10  # a form posted after the session expired waits this long (§12)
     SESSION_ABSOLUTE_HOURS = 12
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     # the cookie is re-signed only when it changes (login, the idle-time touch), not on every

@@ -8,6 +8,8 @@ volgnummer), so a ciphertext copied onto another row does not decrypt.
 """
 
 import base64
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -132,3 +134,37 @@ def encrypt_name(data_key: bytes, organisation_id: int, nr: int, name: str) -> b
 def decrypt_name(data_key: bytes, organisation_id: int, nr: int, blob: bytes) -> str:
     """Raise cryptography's InvalidTag when the blob does not belong to this client."""
     return unseal(data_key, blob, _name_aad(organisation_id, nr)).decode("utf-8")
+
+
+def _draft_key(data_key: bytes, token: str) -> bytes:
+    """The key of one form draft: the organisation's data key and the draft's random token
+    (held only by the browser's cookie; the database keeps its hash), so neither the database
+    with the master key nor the cookie alone opens the draft."""
+    return hmac.new(data_key, b"form-draft:" + token.encode("ascii"), hashlib.sha256).digest()
+
+
+def _draft_aad(organisation_id: int, path: str) -> bytes:
+    return f"draft:{organisation_id}:{path}".encode()
+
+
+def seal_draft(data_key: bytes, token: str, organisation_id: int, path: str, data: bytes) -> bytes:
+    return seal(_draft_key(data_key, token), data, _draft_aad(organisation_id, path))
+
+
+def open_draft(data_key: bytes, token: str, organisation_id: int, path: str, blob: bytes) -> bytes:
+    """Raise cryptography's InvalidTag when token, organisation or path differ."""
+    return unseal(_draft_key(data_key, token), blob, _draft_aad(organisation_id, path))
+
+
+def _search_aad(organisation_id: int) -> bytes:
+    return f"dashboard-search:{organisation_id}".encode()
+
+
+def seal_search(data_key: bytes, organisation_id: int, text: str) -> bytes:
+    """The dashboard's search text for the signed (readable) cookie: it may be initials."""
+    return seal(data_key, text.encode("utf-8"), _search_aad(organisation_id))
+
+
+def open_search(data_key: bytes, organisation_id: int, blob: bytes) -> str:
+    """Raise cryptography's InvalidTag when the blob is not this organisation's."""
+    return unseal(data_key, blob, _search_aad(organisation_id)).decode("utf-8")

@@ -3,7 +3,7 @@
 import logging
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, has_request_context, redirect, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -71,6 +71,11 @@ def _rollback() -> None:
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc):
+        from flask_login import current_user
+
+        from .auth import drafts
+        if drafts.keep_for_stale_form(current_user):  # SPEC §12: nothing typed is lost
+            return redirect(request.full_path.rstrip("?"))
         return error_page(400, "Je sessie is verlopen of het formulier is ongeldig. "
                                "Ga terug, herlaad de pagina en probeer het opnieuw.")
 

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import Field
 from wtforms.widgets import DateInput, TextInput
 
@@ -59,6 +60,15 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _DutchTranslations()
+
+        def wrap_formdata(self, form, formdata):
+            # a form posted after the session expired, restored on its GET (auth/drafts.py)
+            if formdata is _Auto:
+                from .auth.drafts import restored_formdata
+                restored = restored_formdata()
+                if restored is not None:
+                    return restored
+            return super().wrap_formdata(form, formdata)
 
     @classmethod
     def prefilled(cls, data: dict, **kwargs):

@@ -152,6 +152,22 @@ class LoginSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class FormDraft(Base):
+    """A form posted after its login session expired (SPEC §12 "Nothing typed is lost"): the
+    posted fields sealed under a key derived from the organisation's data key and a random token
+    that only the posting browser's cookie holds (the id here is its sha256). Restored once, on
+    the same path, after a login of the same organisation; gone after FORM_DRAFT_MINUTES."""
+
+    __tablename__ = "form_draft"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie token
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(300))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class TrustedDevice(Base):
     """A browser that logged in to the account before: it holds a signed device cookie with a
     nonce whose hash is the id here (OWASP "device cookies"). Wrong passwords from it are

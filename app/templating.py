@@ -23,8 +23,15 @@ def _nav_extra():
     return NAV_ORG if current_user.is_org else NAV_SUPER if current_user.is_super else NAV_ADMIN
 
 
+def _session_remaining() -> int:
+    """Seconds the logged-in session has left when the page is made (the warning's clock)."""
+    from .auth.session import remaining_seconds
+    return remaining_seconds()
+
+
 def init_app(app) -> None:
     app.jinja_env.globals["nav_extra"] = _nav_extra
+    app.jinja_env.globals["session_remaining"] = _session_remaining
     app.jinja_env.globals["url_template"] = url_template
     formatting.init_app(app)
     app.jinja_env.trim_blocks = True

@@ -28,9 +28,11 @@ def test_wizard_creates_client_then_period_and_lands_on_dashboard(org_client):
     page = text(org_client.get(r.location))
     assert "Periode toevoegen" in page and 'value="1"' in page
     r = add_period(org_client, 1, uren="16,5", startdatum="03/06/2024")
-    assert r.status_code == 302 and r.location.endswith("/dashboard?tab=actief")
+    # back to the dashboard as it was left (SPEC §12: the first tab here)
+    assert r.status_code == 302 and r.location == "/dashboard"
     page = text(org_client.get(r.location))
     assert "werd opgeslagen" in page and "Actieve cliënten" in page
+    assert re.search(r'tab=actief"[^>]*\s+aria-current="page"', page)
     assert "Jan Peeters" in page and "03/06/2024" in page and "A-7" in page
 
 
@@ -70,7 +72,11 @@ def test_closing_a_period_moves_the_client_to_inactive_and_new_period_back(org_c
     inactive = text(org_client.get("/dashboard?tab=inactief"))
     assert f"<td>{nr}</td>" in inactive and "Nieuwe periode starten" in inactive
     r = add_period(org_client, nr, startdatum=date.today().isoformat())
-    assert r.location.endswith("tab=actief")
+    # back to the list as it was left (the inactive tab); the message says where the client is
+    assert r.location == "/dashboard"
+    back = text(org_client.get(r.location))
+    assert "De cliënt staat bij Actieve cliënten" in back
+    assert re.search(r'tab=inactief"[^>]*\s+aria-current="page"', back)
     assert f"<td>{nr}</td>" in text(org_client.get("/dashboard?tab=actief"))
 
 

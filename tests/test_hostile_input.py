@@ -383,6 +383,59 @@ def test_hostile_payloads_are_refused_cleanly(world, name):
     assert not problems, "\n".join(problems)
 
 
+# --- the same payloads posted after the session expired (kept sealed, restored after login) ---
+# SPEC §12: such a post is kept for the next login and shown again in the form; what comes back
+# must be as harmless as what a normal re-rendered form shows.
+
+DRAFT_PAYLOADS = ("long-10000", "script-tag", "sql-injection", "invalid-utf8", "huge-integer",
+                  "date-31-02", "fullwidth-12")
+
+
+def _org_email(w: World) -> str:
+    from app.models import Account
+    with w.app.app_context():
+        return session.scalar(select(Account.email).where(Account.organisation_id == w.org_id,
+                                                          Account.is_main.is_(True)))
+
+
+@pytest.mark.parametrize("name", ["new-client", "edit-client", "new-period", "edit-period",
+                                  "profile", "invite-colleague"])
+def test_hostile_payloads_posted_after_expiry_come_back_harmless(world, name):
+    import time
+    case = FORMS[name]
+    email = _org_email(world)
+    problems = []
+    for payload_name in DRAFT_PAYLOADS:
+        c = world.app.test_client()
+        assert login(c, email).status_code == 302
+        page_path = case.page(world)
+        html = c.get(page_path).get_data(as_text=True)
+        form = next(f for f in post_forms(html, page_path) if urlsplit(f.action).path == page_path)
+        with c.session_transaction() as s:
+            s["seen"] = time.time() - 31 * 60
+        before = _snapshot(world.app)
+        r = c.post(form.action, data=_body(_csrf_of(html), form.fields, PAYLOADS[payload_name]),
+                   content_type="application/x-www-form-urlencoded", csrf=False)
+        label = f"{name} / {payload_name}"
+        if r.status_code != 302 or not r.location.startswith("/login"):
+            problems.append(f"{label}: expired post answered {r.status_code}")
+            continue
+        assert login(c, email).status_code == 302
+        back = c.get(urlsplit(form.action).path)
+        body = back.get_data(as_text=True)
+        if back.status_code != 200 or "Traceback" in body:
+            problems.append(f"{label}: restored page answered {back.status_code}")
+        if SCRIPT in body:
+            problems.append(f"{label}: restored value shown unescaped")
+        if payload_name == "script-tag" and ("staat hieronder" not in body
+                                             or "&lt;script&gt;alert(1)" not in body):
+            problems.append(f"{label}: not restored (escaped) at all")
+        after = _snapshot(world.app)  # (the account row changes: its last login)
+        if any(before[t] != after[t] for t in ("client", "period", "organisation")):
+            problems.append(f"{label}: rows changed")
+    assert not problems, "\n".join(problems)
+
+
 # --- one free-text field with a NUL byte, the rest of the form valid ---------------------------
 # Posting the payload in every field at once lets the first strict field (an e-mail address, a
 # choice) refuse the whole form; a NUL byte in a free-text field of an otherwise valid form is

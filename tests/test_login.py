@@ -133,4 +133,9 @@ def test_deactivated_organisation_cannot_log_in_and_is_told_so(app, make_org):
 def test_empty_login_form_gives_dutch_field_errors(client):
     r = client.post("/login", data={"email": "", "password": ""})
     assert r.status_code == 200
-    assert r.get_data(as_text=True).count("Dit veld is verplicht.") == 2
+    page = r.get_data(as_text=True)
+    # under each field, and repeated in the error summary's links to the fields (GOV.UK)
+    assert 'id="email-error">Dit veld is verplicht.' in page
+    assert 'id="password-error">Dit veld is verplicht.' in page
+    assert '<a href="#email">E-mailadres: Dit veld is verplicht.</a>' in page
+    assert '<a href="#password">Wachtwoord: Dit veld is verplicht.</a>' in page

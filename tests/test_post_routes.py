@@ -16,7 +16,8 @@ PUBLIC = {"/login", "/password/new", "/password/edit/<token>",
           "/login/code"}  # the second step of a login: a password was given, no session yet
 # For every logged-in account, whatever its kind.
 ANY_ACCOUNT = {"/logout", "/account/wachtwoord", "/account/tweestapsverificatie",
-               "/account/tweestapsverificatie/uitzetten"}
+               "/account/tweestapsverificatie/uitzetten",
+               "/sessie/verlengen"}  # *Aangemeld blijven* (SPEC §12)
 # /beheer routes only a superbeheerder may use (a provinciebeheerder gets 403).
 SUPER_ONLY_PREFIXES = ("/beheer/beheerders", "/beheer/keuzelijsten")
 # /beheer routes without an object in the URL that every beheerder may use in its own region.

@@ -1,12 +1,12 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_login import current_user
 
 from .. import audit
 from ..db import session
-from ..extensions import limiter
+from ..extensions import limiter, login_manager
 from ..forms_common import ActionForm
 from ..models import Account
 from . import bp, devices, login_change, services, twofactor
@@ -76,8 +76,9 @@ def index():
 
 def _signed_in(result, target: str | None):
     """Start the login session, go to the target (or home) and trust this browser (device cookie)."""
-    login_session.begin(result.account, result.token)
-    response = redirect(target or home_for(result.account))
+    draft_path = login_session.begin(result.account, result.token)
+    # a form kept at the session's expiry: back to it even when the login came without ?next=
+    response = redirect(target or draft_path or home_for(result.account))
     devices.remember(response, result.account.email, result.device_nonce)
     return response
 
@@ -226,3 +227,22 @@ def cancel_login_change(token: str):
         return render_template("auth/login_change_cancelled.html", change=change)
     return render_template("auth/login_change.html", kind="cancel", change=change, form=form,
                            error=None)
+
+
+@bp.route("/sessie")
+def session_status():
+    """How many seconds the login session has left (JSON), without renewing it: the page asks
+    before it warns, since another tab may have renewed the session meanwhile."""
+    remaining = login_session.remaining_seconds() if current_user.is_authenticated else 0
+    return jsonify(remaining=remaining)
+
+
+@bp.route("/sessie/verlengen", methods=["POST"])
+def session_renew():
+    """*Aangemeld blijven*: count this as activity; the seconds the session now has (JSON).
+    Without a live session: to the login page like every page (the script then tells the
+    session ended)."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    login_session.renew()
+    return jsonify(remaining=login_session.remaining_seconds())

@@ -12,9 +12,24 @@ from flask import session as cookie
 from flask_login import login_user, logout_user
 
 from ..extensions import login_manager
-from . import services
+from . import drafts, services
 
 IDLE_TOUCH_SECONDS = 30
+STATUS_ENDPOINT = "auth.session_status"  # asks how long the session lasts, must not renew it
+
+
+def idle_seconds() -> float:
+    return current_app.config["SESSION_IDLE_MINUTES"] * 60
+
+
+def remaining_seconds() -> int:
+    """Seconds until the logged-in session ends for idleness (from the cookie's last-seen time)."""
+    return max(0, int(idle_seconds() - (time.time() - cookie.get("seen", 0))))
+
+
+def renew() -> None:
+    """Count this moment as activity (the *Aangemeld blijven* button)."""
+    cookie["seen"] = time.time()
 
 
 @login_manager.user_loader
@@ -26,7 +41,9 @@ def _load_user(token: str):
         return None
     account.login_token = token
     now = time.time()
-    if now - cookie.get("seen", 0) > IDLE_TOUCH_SECONDS:
+    # re-signing the cookie on every request is avoided; a tenth of a (test's) tiny idle time
+    touch_after = min(IDLE_TOUCH_SECONDS, idle_seconds() / 10)
+    if now - cookie.get("seen", 0) > touch_after and request.endpoint != STATUS_ENDPOINT:
         cookie["seen"] = now
     return account
 
@@ -34,11 +51,16 @@ def _load_user(token: str):
 @login_manager.unauthorized_handler
 def _unauthorized():
     expired = cookie.pop("expired", False)
+    # a form posted after the session expired is kept (sealed) for the next login: SPEC §12
+    kept = expired and drafts.keep(cookie.get("_user_id"))
     for key in ("seen", "started", "_user_id"):
         cookie.pop(key, None)
-    if expired:
+    if kept:
+        flash(drafts.KEPT, "info")
+    elif expired:
         flash("Je sessie is verlopen. Meld je opnieuw aan.", "info")
-    target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    back = request.method == "GET" or kept  # a kept form: back to it (its GET) after the login
+    target = url_for("auth.login", next=request.full_path.rstrip("?") if back else None)
     if request.headers.get("HX-Request"):
         # htmx follows HX-Redirect with a full page load instead of swapping a login form in
         response = make_response("", 200)
@@ -47,15 +69,21 @@ def _unauthorized():
     return redirect(target)
 
 
-def begin(account, token: str) -> None:
-    """A brand-new cookie session for this login (no data carried over from before)."""
+def begin(account, token: str) -> str | None:
+    """A brand-new cookie session for this login (nothing carried over from before but a form
+    draft of the account's own organisation: the path of its form is returned)."""
+    draft_token = cookie.get(drafts.COOKIE_KEY)
+    draft = drafts.carry(draft_token, account)
     cookie.clear()
+    if draft is not None:
+        cookie[drafts.COOKIE_KEY] = draft_token
     cookie.permanent = True
     now = time.time()
     cookie["started"] = now
     cookie["seen"] = now
     account.login_token = token
     login_user(account)
+    return draft.path if draft is not None else None
 
 
 PENDING = "second_factor"
@@ -64,7 +92,10 @@ PENDING = "second_factor"
 def await_second_factor(marker: dict, target: str | None) -> None:
     """Right password, code still needed: the cookie holds only this marker (no login), so the
     browser can open nothing that needs a login until /login/code accepts a code."""
+    draft = cookie.get(drafts.COOKIE_KEY)  # checked against the account by begin()
     cookie.clear()
+    if isinstance(draft, str):
+        cookie[drafts.COOKIE_KEY] = draft
     cookie[PENDING] = {**marker, "at": time.time(), "next": target}
 
 

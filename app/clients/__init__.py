@@ -1,5 +1,6 @@
 from flask import Blueprint
 
+from ..auth import drafts
 from ..auth.guards import require_kind
 
 bp = Blueprint("clients", __name__)
@@ -8,6 +9,11 @@ bp = Blueprint("clients", __name__)
 @bp.before_request
 def _organisations_only():
     return require_kind("org")
+
+
+@bp.before_request
+def _restore_form_draft():
+    drafts.restore()  # after the guard: a logged-in organisation account
 
 
 from . import logins_routes, profile_routes  # noqa

@@ -7,7 +7,8 @@ from .. import audit, codelists, htmx
 from ..auth import login_change
 from ..db import session
 from ..forms_common import ActionForm, page_arg
-from . import bp, caseload_routes, names, rounds, services
+from ..params import ascii_int
+from . import bp, caseload_routes, liststate, names, rounds, services
 from .forms import GROUPS, ClientForm, PeriodForm
 
 
@@ -18,12 +19,19 @@ def _org():
 @bp.route("/dashboard")
 def dashboard():
     args = request.args
+    page = page_arg()
+    if not args:  # the menu link, a back link, the return after saving: the list as left
+        state = liststate.recall(_org())
+        if state is not None:
+            args = state
+            page = ascii_int(str(state["page"]), min=1, max=999_999) or 1
     tab = args.get("tab") if args.get("tab") in services.TABS else "actief"
     sort = args.get("sort") if args.get("sort") in services.SORTS else "nr_asc"
+    q = args.get("q") or ""
     if args.get("print") == "1":  # all rows of the tab, to print (clients/caseload_routes.py)
-        return caseload_routes.print_view(tab, args.get("q", ""), sort)
-    listing = services.list_clients(_org(), tab, args.get("q", ""), sort, page_arg(),
-                                    date.today())
+        return caseload_routes.print_view(tab, q, sort)
+    listing = services.list_clients(_org(), tab, q, sort, page, date.today())
+    liststate.remember(_org(), tab, q, sort, listing.page.number)
     return htmx.render("clients/dashboard.html", "clients/_client_list.html",
                        organisation=_org(), listing=listing, tabs=services.TABS,
                        sorts=services.SORTS, login_notices=login_change.notices(_org().id),
@@ -80,9 +88,13 @@ def new_client():
 @bp.route("/clienten/<int:nr>")
 def client_info(nr: int):
     client = services.get_client(_org(), nr, with_periods=True)
+    active = services.is_active(client, date.today())
+    # back to the list as the user left it, else to the tab the client is on
+    back = (url_for("clients.dashboard") if liststate.remembered()
+            else url_for("clients.dashboard", tab="actief" if active else "inactief"))
     return render_template("clients/client.html", client=client, groups=GROUPS,
                            name=names.of_client(_org(), client), book=codelists.book(),
-                           active=services.is_active(client, date.today()))
+                           active=active, back_url=back)
 
 
 @bp.route("/clienten/<int:nr>/bewerken", methods=["GET", "POST"])
@@ -143,4 +155,6 @@ def _after_period_saved(client):
     where = "Actieve cliënten" if active else "Niet-actieve cliënten"
     flash(f"De begeleidingsperiode van cliënt {client.nr} werd opgeslagen. "
           f"De cliënt staat bij {where}.", "success")
+    if liststate.remembered():  # back to the list as the user left it (SPEC §12)
+        return redirect(url_for("clients.dashboard"))
     return redirect(url_for("clients.dashboard", tab=tab))

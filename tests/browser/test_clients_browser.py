@@ -148,7 +148,7 @@ def test_wizard_new_client_then_period_lands_on_the_dashboard(page, live_server,
     page.get_by_label("Startdatum").fill(start.isoformat())
     page.get_by_role("button", name="Opslaan").click()
 
-    expect(page).to_have_url(f"{live_server.url}/dashboard?tab=actief")
+    expect(page).to_have_url(f"{live_server.url}/dashboard")  # the list as it was left (§12)
     expect(page.locator(".flash-success")).to_have_text(
         "De begeleidingsperiode van cliënt 1 werd opgeslagen. De cliënt staat bij Actieve cliënten.")
     expect(tab(page, "Actieve cliënten")).to_have_attribute("aria-current", "page")
@@ -255,9 +255,13 @@ def test_close_a_period_then_start_a_new_one(page, live_server, make_org):
     page.get_by_label("Perspectief na stopzetting").select_option(index=1)
     page.get_by_role("button", name="Opslaan").click()
 
-    expect(page).to_have_url(f"{live_server.url}/dashboard?tab=inactief")
+    # back to the list as it was left (SPEC §12: the active tab); the message says where it went
+    expect(page).to_have_url(f"{live_server.url}/dashboard")
     expect(page.locator(".flash-success")).to_have_text(
         "De begeleidingsperiode van cliënt 1 werd opgeslagen. De cliënt staat bij Niet-actieve cliënten.")
+    expect(tab(page, "Actieve cliënten")).to_have_attribute("aria-current", "page")
+    expect(page.locator("#client-list")).to_contain_text("Geen cliënten gevonden.")
+    tab(page, "Niet-actieve cliënten").click()
     expect(tab(page, "Niet-actieve cliënten")).to_have_attribute("aria-current", "page")
     expect(rows(page).first.locator("td")).to_have_text(
         ["1", "", "Jan Peeters", nl(LONG_AGO), nl(YESTERDAY), re.compile("Nieuwe periode starten")])
@@ -269,12 +273,13 @@ def test_close_a_period_then_start_a_new_one(page, live_server, make_org):
     page.get_by_label("Startdatum").fill(TODAY.isoformat())
     page.get_by_role("button", name="Opslaan").click()
 
-    expect(page).to_have_url(f"{live_server.url}/dashboard?tab=actief")
+    expect(page).to_have_url(f"{live_server.url}/dashboard")  # the list as it was left (§12)
     expect(page.locator(".flash-success")).to_contain_text("De cliënt staat bij Actieve cliënten.")
+    expect(tab(page, "Niet-actieve cliënten")).to_have_attribute("aria-current", "page")
+    expect(page.locator("#client-list")).to_contain_text("Geen cliënten gevonden.")
+    tab(page, "Actieve cliënten").click()
     expect(rows(page).first.locator("td")).to_have_text(
         ["1", "", "Jan Peeters", nl(TODAY), "", re.compile("Periode bewerken of afsluiten")])
-    tab(page, "Niet-actieve cliënten").click()
-    expect(page.locator("#client-list")).to_contain_text("Geen cliënten gevonden.")
     assert count(live_server.app, Period) == 2
 
 
@@ -374,7 +379,7 @@ def test_invalid_client_form_shows_dutch_errors_and_keeps_the_input(page, live_s
 
     expect(page).to_have_url(f"{live_server.url}/clienten/nieuw")
     summary = page.locator(".error-summary")
-    expect(summary).to_have_text(
+    expect(summary).to_contain_text(
         "Het formulier bevat fouten. Er werd niets opgeslagen. Verbeter de aangeduide velden.")
     expect(summary).to_have_attribute("role", "alert")
     expect(summary).to_be_in_viewport()
