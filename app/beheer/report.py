@@ -1,0 +1,66 @@
+"""The yearly report's page parts, shared by /beheer/statistieken and the organisation's /cijfers:
+the SVG chart of every section, built from a `Statistics` (app/beheer/statistics.py). The template
+beheer/_report.html lays the sections out in the report's order."""
+
+from markupsafe import Markup
+
+from ..formatting import decimal_nl, integer_nl, percent_nl
+from . import charts, statistics
+from .statistics import HEADLINE_ROWS, Statistics, Table
+
+FLOW_KEYS = ("inflow", "outflow")
+
+
+def table_chart(table: Table, what: str) -> Markup:
+    bars = [(row.label, row.count, f"{integer_nl(row.count)} ({percent_nl(row.pct)})")
+            for row in table.rows]
+    desc = f"Staafdiagram: aantal {what} per categorie. " + "; ".join(
+        f"{row.label}: {row.count}" for row in table.rows) + "."
+    return charts.bar_chart(f"grafiek-{table.key}", table.title, desc, bars)
+
+
+def report_charts(data: Statistics) -> dict[str, Markup]:
+    """{section key: its chart} for every section of the report."""
+    year = data.year
+    comparison = data.comparison
+    result = {
+        "kerncijfers": charts.paired_chart(
+            "grafiek-kerncijfers", f"Kerncijfers {year - 1} en {year}",
+            "Staafdiagram met per kerncijfer het aantal in het vorige en in het gekozen jaar. "
+            + "; ".join(f"{c.label}: {c.previous} in {year - 1}, {c.current} in {year}"
+                        for c in comparison) + ".",
+            (str(year - 1), str(year)), [(c.label, c.previous, c.current) for c in comparison]),
+        "stroom": charts.paired_chart(
+            "grafiek-stroom", f"Instroom en uitstroom {year - 1} en {year}",
+            "Staafdiagram: " + "; ".join(f"{c.label}: {c.previous} in {year - 1}, {c.current} in "
+                                         f"{year}" for c in comparison if c.key in FLOW_KEYS) + ".",
+            (str(year - 1), str(year)),
+            [(c.label, c.previous, c.current) for c in comparison if c.key in FLOW_KEYS]),
+    }
+    years = [str(y) for y, _ in data.trend]
+    series = [(label, [getattr(h, key) for _, h in data.trend]) for key, label in HEADLINE_ROWS]
+    result["evolutie"] = charts.line_chart(
+        "grafiek-evolutie", f"Evolutie van de kerncijfers {years[0]}–{years[-1]}",
+        "Lijndiagram met per kerncijfer het aantal per jaar. " + "; ".join(
+            f"{name}: " + ", ".join(f"{y} {v}" for y, v in zip(years, values, strict=True))
+            for name, values in series) + ".",
+        years, series)
+    lengths = data.lengths
+    result["duur"] = charts.bar_chart(
+        "grafiek-duur", f"Duur van de begeleidingsperiodes beëindigd in {year} (dagen)",
+        f"Staafdiagram: gemiddelde duur {decimal_nl(lengths.average_days)} dagen, "
+        f"mediaan {decimal_nl(lengths.median_days)} dagen, over {lengths.count} periodes.",
+        [("Gemiddelde duur", lengths.average_days or 0, f"{decimal_nl(lengths.average_days)} dagen"),
+         ("Mediaan", lengths.median_days or 0, f"{decimal_nl(lengths.median_days)} dagen")])
+    for table in data.count_tables():
+        what = "beëindigde periodes" if table.key in ("reden", "perspectief", "ladder") \
+            else "actieve cliënten"
+        result[table.key] = table_chart(table, what)
+    return result
+
+
+def region_grids(data: Statistics) -> dict:
+    """{table key: its grid with a column per region plus Vlaanderen} ({} without regions)."""
+    if not data.regions:
+        return {}
+    return {grid.key.removeprefix("regio-"): grid for grid in statistics.region_grids(data)}
