@@ -2,11 +2,19 @@
 the SVG chart of every section, built from a `Statistics` (app/beheer/statistics.py). The template
 beheer/_report.html lays the sections out in the report's order."""
 
+from datetime import date
+
+from flask import abort, request
 from markupsafe import Markup
 
+from .. import codelists
 from ..formatting import decimal_nl, integer_nl, percent_nl
+from ..params import ascii_int
 from . import charts, statistics
+from . import statistics as stats
 from .statistics import HEADLINE_ROWS, Statistics, Table
+
+MIN_YEAR, MAX_YEAR = 1900, 2100
 
 FLOW_KEYS = ("inflow", "outflow")
 
@@ -64,3 +72,35 @@ def region_grids(data: Statistics) -> dict:
     if not data.regions:
         return {}
     return {grid.key.removeprefix("regio-"): grid for grid in statistics.region_grids(data)}
+
+
+def year_param(default: int | None) -> int | None:
+    """?jaar= as an int; absent or empty gives `default`; anything else not a year is a 404."""
+    raw = (request.args.get("jaar") or "").strip()
+    if not raw:
+        return default
+    year = ascii_int(raw, min=MIN_YEAR, max=MAX_YEAR)
+    if year is None:
+        abort(404)
+    return year
+
+
+def report_page(source, region_id: int | None, side_by_side: bool = False):
+    """(statistics, years offered, chosen year) for a source (a beheer Scope or an
+    OrganisationScope), from the per-organisation cache."""
+    today = date.today()
+    versions = stats.organisation_versions(source, region_id)
+    years = stats.available_years(source, region_id, today, cache=True, versions=versions)
+    year = year_param(stats.default_year(today))
+    if year not in years:
+        years = sorted({*years, year}, reverse=True)
+    data = stats.compute(source, year, region_id, cache=True, side_by_side=side_by_side,
+                         versions=versions)
+    return data, years, year
+
+
+def report_context(data: stats.Statistics) -> dict:
+    """What beheer/_report.html needs besides the statistics."""
+    return {"data": data, "year": data.year, "charts": report_charts(data),
+            "region_grids": region_grids(data), "headline_rows": stats.HEADLINE_ROWS,
+            "ladder_label": codelists.book().label(stats.LADDER_LIST, stats.ARBEIDSZORG_CODE)}

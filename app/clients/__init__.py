@@ -10,5 +10,5 @@ def _organisations_only():
     return require_kind("org")
 
 
-from . import logins_routes, profile_routes  # noqa
+from . import figures_routes, logins_routes, profile_routes  # noqa
 from . import routes  # noqa: E402,F401
