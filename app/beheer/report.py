@@ -2,12 +2,13 @@
 the SVG chart of every section, built from a `Statistics` (app/beheer/statistics.py). The template
 beheer/_report.html lays the sections out in the report's order."""
 
+from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, request
+from flask import abort, render_template, request
 from markupsafe import Markup
 
-from .. import codelists
+from .. import codelists, dataversion
 from ..formatting import decimal_nl, integer_nl, percent_nl
 from ..params import ascii_int
 from . import charts, statistics
@@ -85,18 +86,40 @@ def year_param(default: int | None) -> int | None:
     return year
 
 
-def report_page(source, region_id: int | None, side_by_side: bool = False):
-    """(statistics, years offered, chosen year) for a source (a beheer Scope or an
-    OrganisationScope), from the per-organisation cache."""
+@dataclass
+class Report:
+    """One view of the report: the figures, the years offered and the rendered sections."""
+
+    data: Statistics
+    years: list[int]
+    html: Markup  # beheer/_report.html rendered for `data`
+
+
+def report_page(source, region_id: int | None, side_by_side: bool = False) -> Report:
+    """The report of the year asked (?jaar=) for a source (a beheer Scope or an
+    OrganisationScope; region_id None: all of its regions).
+
+    The whole result, the rendered sections included, is cached under the data versions of the
+    organisations it counts and the tokens of its regions (code lists), with single flight: after
+    a write the first view recounts only the written organisation, and simultaneous views wait
+    for that one computation."""
     today = date.today()
+    asked = year_param(None)
     versions = stats.organisation_versions(source, region_id)
-    years = stats.available_years(source, region_id, today, cache=True, versions=versions)
-    year = year_param(stats.default_year(today))
-    if year not in years:
-        years = sorted({*years, year}, reverse=True)
-    data = stats.compute(source, year, region_id, cache=True, side_by_side=side_by_side,
-                         versions=versions)
-    return data, years, year
+    token_region = region_id if region_id is not None else getattr(source, "region_id", None)
+    key = (region_id, side_by_side, source.cache_key, today, asked, tuple(versions))
+
+    def build() -> Report:
+        years = stats.available_years(source, region_id, today, cache=True, versions=versions)
+        year = asked if asked is not None else stats.default_year(today)
+        if year not in years:
+            years = sorted({*years, year}, reverse=True)
+        data = stats.compute(source, year, region_id, cache=True, side_by_side=side_by_side,
+                             versions=versions)
+        html = Markup(render_template("beheer/_report.html", **report_context(data)))
+        return Report(data, years, html)
+
+    return dataversion.cached("report", key, build, token_region)
 
 
 def report_context(data: stats.Statistics) -> dict:

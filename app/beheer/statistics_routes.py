@@ -5,7 +5,7 @@ import re
 from flask import abort, render_template, request
 
 from . import bp
-from .report import report_context, report_page, year_param  # noqa: F401 (year_param: export_routes)
+from .report import report_page, year_param  # noqa: F401 (year_param: export_routes)
 from .scope import current_scope
 
 REGION_CODE = re.compile(r"[a-z-]{1,32}")
@@ -28,9 +28,9 @@ def statistics():
     scope = current_scope()
     region = region_param()
     region_id = region.id if region else None
-    data, years, _ = report_page(scope, region_id, side_by_side=scope.is_super and region is None)
+    page = report_page(scope, region_id, side_by_side=scope.is_super and region is None)
     region_choices = scope.regions()
     return render_template(
-        "beheer/statistics.html", years=years, region=region,
-        region_name=region.name if region else "alle regio's",
-        region_choices=region_choices, is_super=scope.is_super, **report_context(data))
+        "beheer/statistics.html", data=page.data, year=page.data.year, years=page.years,
+        report_html=page.html, region=region, region_name=region.name if region else "alle regio's",
+        region_choices=region_choices, is_super=scope.is_super)

@@ -7,7 +7,7 @@ The same sections as the beheerders' report (/beheer/statistieken), computed by 
 from flask import render_template
 from flask_login import current_user
 
-from ..beheer.report import report_context, report_page
+from ..beheer.report import report_page
 from ..beheer.scope import OrganisationScope
 from . import bp
 
@@ -15,6 +15,6 @@ from . import bp
 @bp.route("/cijfers")
 def figures():
     org = current_user.organisation
-    data, years, _ = report_page(OrganisationScope(org.id, org.region_id), None)
-    return render_template("clients/figures.html", organisation=org, years=years,
-                           **report_context(data))
+    page = report_page(OrganisationScope(org.id, org.region_id), None)
+    return render_template("clients/figures.html", organisation=org, data=page.data,
+                           year=page.data.year, years=page.years, report_html=page.html)
