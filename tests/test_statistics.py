@@ -473,3 +473,16 @@ def test_a_write_renews_the_own_figures(app, world):
     page = org.get("/cijfers?jaar=2025").get_data(as_text=True)
     assert _headline_row(page, "Actieve cliënten") == ("4", "5", "+1")
     assert _headline_row(page, "Instroom (eerste periode gestart)") == ("1", "2", "+1")
+
+
+def test_a_renamed_option_shows_at_once_in_the_cached_report(app, world):
+    c = logged_in_client(app, world["admins"]["super"])
+    org = logged_in_client(app, world["limburg_email"])
+    for client, url in ((c, "/beheer/statistieken?jaar=2025"), (org, "/cijfers?jaar=2025")):
+        assert "Psychische/psychiatrische problematiek" in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        option = session.scalar(select(CodeOption).where(CodeOption.code == "psychische_problematiek"))
+        option.label = "Psychische problemen QQNIEUW"
+        session.commit()
+    for client, url in ((c, "/beheer/statistieken?jaar=2025"), (org, "/cijfers?jaar=2025")):
+        assert "Psychische problemen QQNIEUW" in client.get(url).get_data(as_text=True)
