@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from helpers import add_client, add_period, client_values, first_code
@@ -486,3 +487,11 @@ def test_a_renamed_option_shows_at_once_in_the_cached_report(app, world):
         session.commit()
     for client, url in ((c, "/beheer/statistieken?jaar=2025"), (org, "/cijfers?jaar=2025")):
         assert "Psychische problemen QQNIEUW" in client.get(url).get_data(as_text=True)
+
+
+def test_age_and_hours_group_boundaries():
+    assert [stats.age_group(a) for a in (15, 24, 25, 34, 35, 44, 45, 54, 55, 64, 65, 100)] == [
+        "a1", "a1", "a2", "a2", "a3", "a3", "a4", "a4", "a5", "a5", "a6", "a6"]
+    assert [stats.hours_group(Decimal(h)) for h in ("0.5", "8", "8.5", "16", "16.5", "24", "24.5",
+                                                     "32", "32.5", "38")] == [
+        "h1", "h1", "h2", "h2", "h3", "h3", "h4", "h4", "h5", "h5"]

@@ -42,6 +42,7 @@ is missing). A perspective above that rung is *hoger* (up), equal is *gelijk*, b
 (down); perspectives without a rung (pensioen, overlijden, onbekend) are *niet van toepassing*.
 """
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -359,11 +360,18 @@ class Tally:
                      self.days + other.days)
 
 
-def _group(value, groups, limits, below) -> str:
-    for (code, _), limit in zip(groups, limits, strict=False):
-        if (value < limit) if below else (value <= limit):
-            return code
-    return groups[-1][0]
+AGE_CODES = tuple(code for code, _ in AGE_GROUPS)
+HOURS_CODES = tuple(code for code, _ in HOURS_GROUPS)
+
+
+def age_group(age: int) -> str:
+    """The age group's code: below the first limit a1, … , from the last limit on a6."""
+    return AGE_CODES[bisect_right(AGE_LIMITS, age)]
+
+
+def hours_group(hours) -> str:
+    """The hours group's code: up to and including the first limit h1, …, above the last h5."""
+    return HOURS_CODES[bisect_left(HOURS_LIMITS, hours)]
 
 
 class _Counting:
@@ -388,8 +396,7 @@ class _Counting:
                                  inflow=len(self.inflow[y]),
                                  outflow=len(self.stopped[y] - self.running_on[y]))
                      for y in self.active}
-        hours = Counter(_group(h, HOURS_GROUPS, HOURS_LIMITS, below=False)
-                        for _, _, h in self.latest.values())
+        hours = Counter(hours_group(h) for _, _, h in self.latest.values())
         return Tally(year, headlines, self.fields, self.ages, hours, self.reasons,
                      self.perspectives, self.days)
 
@@ -456,7 +463,7 @@ def tally_organisations(source, year: int, org_ids: list[int] | None,
         c = counting.get(row[0])
         if c is None:  # a period written between the two statements
             c = counting[row[0]] = _Counting(years)
-        c.ages[_group(year - row[1].year, AGE_GROUPS, AGE_LIMITS, below=True)] += 1
+        c.ages[age_group(year - row[1].year)] += 1
         for name, i in pairs:
             c.fields[name][row[i]] += 1
     result = {org_id: c.tally(year) for org_id, c in counting.items()}
