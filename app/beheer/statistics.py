@@ -1,21 +1,26 @@
 """Yearly statistics for "De Vlaamse arbeidszorgmedewerker in beeld" (pure service functions).
 
-The figures of one year are computed per region (or per organisation) in one pass over that
-region's rows, and cached per region under the region's data version (app/dataversion.py):
+The figures of one year are counted per organisation, in one pass over the rows, and cached per
+organisation under its data version (`organisation.data_version`, renewed in every transaction
+that writes one of its clients or periods; app/dataversion.py):
 
-1. `tally()` runs two statements for one region: the periods that overlap the five years of the
-   trend (with each client's first start date), and the coded fields and birth dates of the
-   clients active in the year. Python counts everything in one pass into a `Tally` of plain
-   counters (the median needs all period lengths: the tally keeps a histogram of day counts).
-2. Tallies are additive: regions hold disjoint clients and organisations, so "all regions" (and
-   Vlaanderen in the regions side by side) is the sum of the regions' tallies. A write renews
-   only its own region's token, so only that region is counted again.
+1. `tally_organisations()` runs two statements for any set of organisations: the periods that
+   overlap the five years of the trend (with each client's first start date), and the coded
+   fields and birth dates of the clients active in the year. Python counts everything in one
+   pass into a `Tally` per organisation: plain counters (the median needs every period length:
+   the tally keeps a histogram of day counts).
+2. Tallies are additive: organisations hold disjoint clients, so a region, "all regions" and
+   Vlaanderen in the regions side by side are sums of the organisations' tallies. A write
+   renews only its own organisation's version, so only that organisation is counted again
+   (`region_tallies()`; every organisation missing from the cache is counted in one batch, with
+   single flight per key).
 3. `build()` turns a tally into the report's tables (`Statistics`), and `Statistics.grids()`
    lists every table of the report in order as a plain grid (for the workbook).
 
 Where the figures come from is a *source*: the beheerder's `Scope` (app/beheer/scope.py) or an
 `OrganisationScope` (one organisation's own clients, for /cijfers). Both offer `periods()`,
-`anonymous_clients()`, `regions()` and `region_ids()`; the same code computes every figure for both.
+`anonymous_clients()`, `organisation_versions()`, `regions()` and `region_ids()`; the same code
+computes every figure for both.
 No statement selects a name column.
 
 Definitions (year Y, from 1/1/Y to 31/12/Y):
