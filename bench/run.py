@@ -261,7 +261,7 @@ def statistics_after_write(server: Server, path: str, viewer: str, rounds: int =
         barrier = threading.Barrier(8)
         times = [0.0] * 8
 
-        def view(i):
+        def view(i, barrier=barrier, times=times):
             barrier.wait()
             times[i] = timed_get(server, path, cookies[i])
 
@@ -345,7 +345,7 @@ def main(argv=None) -> int:
         for label, path, viewer in ((f"statistieken {year}, alle regio's (superbeheerder)",
                                      f"/beheer/statistieken?jaar={year}", SUPER),
                                     (f"statistieken {year}, Antwerpen (provinciebeheerder)",
-                                     f"/beheer/statistieken?jaar={year}", LIMBURG_ADMIN),
+                                     f"/beheer/statistieken?jaar={year}", REGION_ADMIN),
                                     (f"eigen cijfers {year} (/cijfers, grote organisatie)",
                                      f"/cijfers?jaar={year}", LARGE_ORG)):
             result = statistics_after_write(server, path, viewer)

@@ -99,17 +99,19 @@ def report_page(source, region_id: int | None, side_by_side: bool = False) -> Re
     """The report of the year asked (?jaar=) for a source (a beheer Scope or an
     OrganisationScope; region_id None: all of its regions).
 
-    The whole result, the rendered sections included, is cached under the data versions of the
-    organisations it counts and the tokens of its regions (code lists), with single flight: after
+    The whole result, the rendered sections included, is cached under a fingerprint of the data
+    versions of the organisations it counts and the tokens of its regions (code lists, region
+    moves), with single flight: after
     a write the first view recounts only the written organisation, and simultaneous views wait
     for that one computation."""
     today = date.today()
     asked = year_param(None)
-    versions = stats.organisation_versions(source, region_id)
     token_region = region_id if region_id is not None else getattr(source, "region_id", None)
-    key = (region_id, side_by_side, source.cache_key, today, asked, tuple(versions))
+    key = (region_id, side_by_side, source.cache_key, today, asked,
+           stats.organisation_fingerprint(source, region_id))
 
     def build() -> Report:
+        versions = stats.organisation_versions(source, region_id)
         years = stats.available_years(source, region_id, today, cache=True, versions=versions)
         year = asked if asked is not None else stats.default_year(today)
         if year not in years:

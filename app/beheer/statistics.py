@@ -515,6 +515,17 @@ def organisation_versions(source, region_id: int | None) -> list[tuple[int, int,
     return [tuple(row) for row in session.execute(source.organisation_versions(region_id))]
 
 
+def organisation_fingerprint(source, region_id: int | None) -> tuple:
+    """(count, sum of data versions, highest id) of the source's organisations in the region: one
+    row that changes with every write of their clients or periods (versions only ever grow) and
+    with every new organisation; cheaper to read on every view than all the versions."""
+    if region_id is not None and region_id not in source.region_ids():
+        return ()
+    versions = source.organisation_versions(region_id).subquery()
+    return tuple(session.execute(select(func.count(), func.sum(versions.c.data_version),
+                                        func.max(versions.c.id))).one())
+
+
 def available_years(source, region_id: int | None, today: date, cache: bool = False,
                     versions=None) -> list[int]:
     """Years from the first period start in scope to the last year with data (at least the
