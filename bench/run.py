@@ -301,6 +301,13 @@ def main(argv=None) -> int:
     seed_seconds = prepare(instance, args.database_url, args.organisations, args.clients)
     env = env_for(instance, args.database_url)
     flask(env, "upgrade-db")  # a database seeded by an older commit gets the newer migrations
+    if args.database_url:  # the planner's statistics, as autovacuum keeps them (it may be off here)
+        import psycopg
+        from sqlalchemy.engine import make_url
+        u = make_url(args.database_url)
+        with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, dbname=u.database,
+                             autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
     env["LOGIN_LIMIT_PER_IP"] = env["LOGIN_LIMIT_PER_ACCOUNT"] = "1000 per minute"
 
     server = Server(env)

@@ -112,14 +112,11 @@ def report_page(source, region_id: int | None, side_by_side: bool = False) -> Re
 
     def build() -> Report:
         versions = stats.organisation_versions(source, region_id)
-        years = stats.available_years(source, region_id, today, cache=True, versions=versions)
         year = asked if asked is not None else stats.default_year(today)
-        if year not in years:
-            years = sorted({*years, year}, reverse=True)
         data = stats.compute(source, year, region_id, cache=True, side_by_side=side_by_side,
                              versions=versions)
         html = Markup(render_template("beheer/_report.html", **report_context(data)))
-        return Report(data, years, html)
+        return Report(data, stats.years_offered(data.data_years, today, year), html)
 
     return dataversion.cached("report", key, build, token_region)
 

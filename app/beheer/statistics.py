@@ -52,10 +52,10 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, func, select
 
 from .. import codelists, dataversion
-from ..clients.rules import period_overlaps
+from ..clients.rules import overlaps
 from ..db import session
 from ..formatting import date_nl
 from ..models import CLIENT_CODE_FIELDS, Client, Period
@@ -228,6 +228,7 @@ class Statistics:
     perspectives: Table
     ladder: Ladder
     regions: list[RegionColumn] | None = None  # regions side by side (the last one: Vlaanderen)
+    data_years: list[int] = field(default_factory=list)  # years from the first to the last date
 
     @property
     def comparison(self) -> list[Comparison]:
@@ -334,6 +335,7 @@ class Tally:
     reasons: Counter
     perspectives: Counter
     days: Counter  # period length in days -> periods ended in the year
+    span: tuple = (None, None, None)  # first start, last start, last end of all periods
 
     @classmethod
     def empty(cls, year: int) -> "Tally":
@@ -341,12 +343,20 @@ class Tally:
                    {name: Counter() for name in CLIENT_CODE_FIELDS}, Counter(), Counter(),
                    Counter(), Counter(), Counter())
 
+    @property
+    def years(self) -> list[int]:
+        """The years with data: from the first start to the last start or end."""
+        found = [d.year for d in self.span if d is not None]
+        return list(range(min(found), max(found) + 1)) if found else []
+
     @classmethod
     def total(cls, year: int, tallies) -> "Tally":
         """The sum of many tallies (counted in place into a new one)."""
         result = cls.empty(year)
         heads = result.headlines
+        spans = []
         for t in tallies:
+            spans.append(t.span)
             for y, h in t.headlines.items():
                 heads[y] = heads[y] + h
             for name, counter in t.fields.items():
@@ -355,6 +365,10 @@ class Tally:
                                  (result.reasons, t.reasons),
                                  (result.perspectives, t.perspectives), (result.days, t.days)):
                 mine.update(theirs)
+        firsts = [sp[0] for sp in spans if sp[0] is not None]
+        starts = [sp[1] for sp in spans if sp[1] is not None]
+        ends = [sp[2] for sp in spans if sp[2] is not None]
+        result.span = (min(firsts, default=None), max(starts, default=None), max(ends, default=None))
         return result
 
     def __add__(self, other: "Tally") -> "Tally":
@@ -362,7 +376,7 @@ class Tally:
                      {k: c + other.fields[k] for k, c in self.fields.items()},
                      self.age + other.age, self.hours + other.hours,
                      self.reasons + other.reasons, self.perspectives + other.perspectives,
-                     self.days + other.days)
+                     self.days + other.days, Tally.total(self.year, [self, other]).span)
 
 
 AGE_CODES = tuple(code for code, _ in AGE_GROUPS)
@@ -393,6 +407,7 @@ class _Counting:
         self.reasons, self.perspectives, self.days = Counter(), Counter(), Counter()
         self.fields = {name: Counter() for name in CLIENT_CODE_FIELDS}
         self.ages = Counter()
+        self.span = [None, None, None]  # first start, last start, last end of all its periods
 
     def tally(self, year: int) -> Tally:
         headlines = {y: Headline(organisations=1 if self.active[y] else 0,
@@ -403,44 +418,67 @@ class _Counting:
                      for y in self.active}
         hours = Counter(hours_group(h) for _, _, h in self.latest.values())
         return Tally(year, headlines, self.fields, self.ages, hours, self.reasons,
-                     self.perspectives, self.days)
+                     self.perspectives, self.days, tuple(self.span))
+
+
+ID_LIST_LIMIT = 5000  # up to this many clients, their periods are looked up by client id
 
 
 def tally_organisations(source, year: int, org_ids: list[int] | None,
                         region_id: int | None = None) -> dict[int, Tally]:
     """Count one year (and the trend years) for each of these organisations of `source`
-    (None: every organisation of the source in the region), in one pass and two statements: the
-    periods that overlap the trend years (with their client's first start date, from the
-    (client_id, start_date) index), and the coded fields of the clients active in the year."""
+    (None: every organisation of the source in the region), in one pass and two statements:
+    the organisations' clients (anonymous columns), then their periods (by client id when they
+    are few, so that both databases use the (client_id, start_date) index)."""
     first_year = year - TREND_YEARS + 1
     window_start, _ = year_bounds(first_year)
     first, last = year_bounds(year)
     years = range(first_year, year + 1)
-    first_start = (select(func.min(Period.start_date)).where(Period.client_id == Client.id)
-                   .correlate(Client).scalar_subquery())
-    periods = (source.periods(region_id)
-               .with_only_columns(Client.organisation_id, Period.client_id, Period.start_date,
-                                  Period.end_date, Period.hours, Period.reden_stopzetting,
-                                  Period.perspectief, Period.id, first_start,
-                                  maintain_column_froms=True)
-               .where(period_overlaps(window_start, last)))
     field_columns = [getattr(Client, name) for name in CLIENT_CODE_FIELDS]
-    running = exists().where(Period.client_id == Client.id, period_overlaps(first, last))
     clients = (source.anonymous_clients(region_id)
-               .with_only_columns(Client.organisation_id, Client.birth_date, *field_columns,
-                                  maintain_column_froms=True)
-               .where(running))
-    if org_ids is not None:
-        periods = periods.where(Client.organisation_id.in_(org_ids))
-        clients = clients.where(Client.organisation_id.in_(org_ids))
-
-    counting: dict[int, _Counting] = {}
+               .with_only_columns(Client.id, Client.organisation_id, Client.birth_date,
+                                  *field_columns, maintain_column_froms=True))
+    columns = (Period.client_id, Period.start_date, Period.end_date, Period.hours,
+               Period.reden_stopzetting, Period.perspectief, Period.id)
+    periods = source.periods(region_id).with_only_columns(*columns, maintain_column_froms=True)
     connection = session.connection()
-    for org_id, client_id, start, end, hours, reason, perspective, period_id, first_start_date \
-            in connection.execute(periods):
+    if org_ids is not None:
+        clients = clients.where(Client.organisation_id.in_(org_ids))
+    client_rows = {row[0]: row for row in connection.execute(clients)}
+    if org_ids is not None and len(client_rows) <= ID_LIST_LIMIT:
+        # the periods of the clients just read (in scope): by client id, through the index
+        ids = list(client_rows)
+        if connection.dialect.name == "postgresql":
+            wanted = Period.client_id == any_(bindparam("client_ids", ids, type_=ARRAY(Integer)))
+        else:
+            wanted = Period.client_id.in_(ids)
+        periods = select(*columns).where(wanted)
+    elif org_ids is not None:
+        periods = periods.where(Client.organisation_id.in_(org_ids))
+
+    counting: dict[int, _Counting] = {org_id: _Counting(years) for org_id in org_ids or ()}
+    first_start: dict[int, date] = {}  # client -> start of its first period
+    for client_id, start, end, hours, reason, perspective, period_id \
+            in connection.execute(periods).all():
+        row = client_rows.get(client_id)
+        if row is None:  # a client written between the two statements
+            continue
+        org_id = row[1]
         c = counting.get(org_id)
         if c is None:
             c = counting[org_id] = _Counting(years)
+        span = c.span
+        if span[0] is None or start < span[0]:
+            span[0] = start
+        if span[1] is None or start > span[1]:
+            span[1] = start
+        if end is not None and (span[2] is None or end > span[2]):
+            span[2] = end
+        known = first_start.get(client_id)
+        if known is None or start < known:
+            first_start[client_id] = start
+        if not overlaps(start, end, window_start, last):
+            continue  # outside the trend years; each year below is one it overlaps
         start_year = start.year
         end_year = end.year if end is not None else year + 1
         for y in range(max(start_year, first_year), min(end_year, year) + 1):
@@ -449,8 +487,6 @@ def tally_organisations(source, year: int, org_ids: list[int] | None,
                 c.running_on[y].add(client_id)
         if start_year >= first_year:
             c.started[start_year].add(client_id)
-        if first_start_date.year >= first_year:
-            c.inflow[first_start_date.year].add(client_id)
         if end is not None and end_year <= year:
             c.stopped[end_year].add(client_id)
             c.ended[end_year] += 1
@@ -463,18 +499,20 @@ def tally_organisations(source, year: int, org_ids: list[int] | None,
             if best is None or (start, period_id) > best[:2]:
                 c.latest[client_id] = (start, period_id, hours)
 
-    pairs = list(zip(CLIENT_CODE_FIELDS, range(2, len(CLIENT_CODE_FIELDS) + 2), strict=True))
-    for row in connection.execute(clients):
-        c = counting.get(row[0])
-        if c is None:  # a period written between the two statements
-            c = counting[row[0]] = _Counting(years)
-        c.ages[age_group(year - row[1].year)] += 1
-        for name, i in pairs:
-            c.fields[name][row[i]] += 1
-    result = {org_id: c.tally(year) for org_id, c in counting.items()}
-    for org_id in org_ids or ():
-        result.setdefault(org_id, Tally.empty(year))
-    return result
+    pairs = list(zip(CLIENT_CODE_FIELDS, range(3, len(CLIENT_CODE_FIELDS) + 3), strict=True))
+    for client_id, start in first_start.items():
+        row = client_rows.get(client_id)
+        if row is not None and first_year <= start.year <= year:
+            counting[row[1]].inflow[start.year].add(client_id)
+    for c in counting.values():
+        for client_id in c.active[year]:
+            row = client_rows.get(client_id)
+            if row is None:  # a client written between the two statements
+                continue
+            c.ages[age_group(year - row[2].year)] += 1
+            for name, i in pairs:
+                c.fields[name][row[i]] += 1
+    return {org_id: c.tally(year) for org_id, c in counting.items()}
 
 
 def tally(source, year: int, region_id: int | None = None) -> Tally:
@@ -542,6 +580,13 @@ def available_years(source, region_id: int | None, today: date, cache: bool = Fa
         found = spans(source, list(items))
     for dates in found.values():
         years += [d.year for d in dates if d is not None]
+    return list(range(max(years), min(years) - 1, -1))
+
+
+def years_offered(data_years: list[int], today: date, chosen: int | None = None) -> list[int]:
+    """The years of the year drop-down, newest first: from the first year with data to the last
+    (at least the last complete year, and the chosen year)."""
+    years = [default_year(today), *data_years] + ([chosen] if chosen is not None else [])
     return list(range(max(years), min(years) - 1, -1))
 
 
@@ -626,6 +671,7 @@ def build(counts: Tally, region_id: int | None = None) -> Statistics:
                                 book.titles.get("perspectief", "Perspectief na stopzetting"),
                                 "perspectief", counts.perspectives, ended),
         ladder=ladder_direction(counts.perspectives),
+        data_years=counts.years,
     )
 
 
