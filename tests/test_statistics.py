@@ -495,3 +495,13 @@ def test_age_and_hours_group_boundaries():
     assert [stats.hours_group(Decimal(h)) for h in ("0.5", "8", "8.5", "16", "16.5", "24", "24.5",
                                                      "32", "32.5", "38")] == [
         "h1", "h1", "h2", "h2", "h3", "h3", "h4", "h4", "h5", "h5"]
+
+
+def test_year_choices_come_from_the_counted_periods(app, world):
+    # periods from 2020 (nr 4) to a start in 2026 (nr 6): every year in between is offered
+    page = logged_in_client(app, world["admins"]["super"]).get("/beheer/statistieken?jaar=2025")
+    options = re.findall(r'<option value="(\d{4})"', page.get_data(as_text=True))
+    assert options == [str(y) for y in range(max(2026, date.today().year - 1), 2019, -1)]
+    page = logged_in_client(app, world["admins"]["super"]).get("/beheer/statistieken?jaar=2012")
+    options = re.findall(r'<option value="(\d{4})"', page.get_data(as_text=True))
+    assert options[-1] == "2012" and "2016" in options  # the chosen year, and the years between

@@ -564,26 +564,16 @@ def organisation_fingerprint(source, region_id: int | None) -> tuple:
                                         func.max(versions.c.id))).one())
 
 
-def available_years(source, region_id: int | None, today: date, cache: bool = False,
-                    versions=None) -> list[int]:
+def available_years(source, region_id: int | None, today: date) -> list[int]:
     """Years from the first period start in scope to the last year with data (at least the
-    last complete year), newest first. `versions`: organisation_versions(), when read already."""
-    years = [default_year(today)]
-    if versions is None:
-        versions = organisation_versions(source, region_id)
-    items = {org_id: version for org_id, _, version in versions}
-    if not items:
-        found = {}
-    elif cache:
-        found = dataversion.cached_many("span", items, lambda ids: spans(source, ids))
-    else:
-        found = spans(source, list(items))
-    for dates in found.values():
-        years += [d.year for d in dates if d is not None]
-    return list(range(max(years), min(years) - 1, -1))
+    last complete year), newest first (uncached; the report takes them from its counts)."""
+    versions = organisation_versions(source, region_id)
+    found = spans(source, [org_id for org_id, _, _ in versions]) if versions else {}
+    return years_offered([d.year for dates in found.values() for d in dates if d is not None],
+                         today)
 
 
-def years_offered(data_years: list[int], today: date, chosen: int | None = None) -> list[int]:
+def years_offered(data_years, today: date, chosen: int | None = None) -> list[int]:
     """The years of the year drop-down, newest first: from the first year with data to the last
     (at least the last complete year, and the chosen year)."""
     years = [default_year(today), *data_years] + ([chosen] if chosen is not None else [])
