@@ -505,3 +505,14 @@ def test_year_choices_come_from_the_counted_periods(app, world):
     page = logged_in_client(app, world["admins"]["super"]).get("/beheer/statistieken?jaar=2012")
     options = re.findall(r'<option value="(\d{4})"', page.get_data(as_text=True))
     assert options[-1] == "2012" and "2016" in options  # the chosen year, and the years between
+
+
+def test_own_figures_of_an_organisation_without_clients(app, make_org):
+    _, email = make_org(name="Lege Werkplaats", region="brussel")
+    r = logged_in_client(app, email).get("/cijfers?jaar=2025")
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert _headline_row(page, "Actieve cliënten") == ("0", "0", "0")
+    assert "Gemiddelde duur</th><td class=\"num\">–</td>" in page
+    assert re.findall(r'<option value="(\d{4})"', page) == [str(y) for y in range(
+        max(2025, date.today().year - 1), 2024, -1)]
