@@ -422,6 +422,7 @@ class _Counting:
 
 
 ID_LIST_LIMIT = 5000  # up to this many clients, their periods are looked up by client id
+STREAM_ROWS = 5000  # the periods are read in batches of this many rows (bounded memory)
 
 
 def tally_organisations(source, year: int, org_ids: list[int] | None,
@@ -459,7 +460,7 @@ def tally_organisations(source, year: int, org_ids: list[int] | None,
     counting: dict[int, _Counting] = {org_id: _Counting(years) for org_id in org_ids or ()}
     first_start: dict[int, date] = {}  # client -> start of its first period
     for client_id, start, end, hours, reason, perspective, period_id \
-            in connection.execute(periods).all():
+            in connection.execute(periods.execution_options(yield_per=STREAM_ROWS)):
         row = client_rows.get(client_id)
         if row is None:  # a client written between the two statements
             continue
