@@ -65,6 +65,9 @@ class Organisation(Base):
     description: Mapped[str | None] = mapped_column(Text)
     werkvormen: Mapped[str | None] = mapped_column(String(1000))  # comma-separated codes
     show_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # renewed (+1) in every transaction that changes one of its clients or periods
+    # (app/dataversion.py): the statistics cache each organisation's counts under it
+    data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     region: Mapped[Region] = relationship(lazy="joined")
 

@@ -5,8 +5,8 @@ from flask_login import current_user
 from . import formatting
 from .urls import url_template
 
-NAV_ORG = (("clients.profile", "Profiel"), ("clients.logins_page", "Logins van de organisatie"),
-           ("public.help", "Help"))
+NAV_ORG = (("clients.figures", "Cijfers"), ("clients.profile", "Profiel"),
+           ("clients.logins_page", "Logins van de organisatie"), ("public.help", "Help"))
 NAV_ADMIN = (("beheer.organisations", "Organisaties"), ("beheer.statistics", "Statistieken"),
              ("beheer.audit_log", "Audit"), ("public.help", "Help"))
 NAV_SUPER = (("beheer.organisations", "Organisaties"), ("beheer.statistics", "Statistieken"),

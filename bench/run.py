@@ -31,6 +31,7 @@ MASTER_KEY = "YmVuY2gtbWFzdGVyLWtleS0zMi1ieXRlcy1sb25nISE="
 PASSWORD = "demo-wachtwoord-2026"
 LARGE_ORG = "organisatie1@demo.arbeidszorg.be"
 SUPER = "super@demo.arbeidszorg.be"
+REGION_ADMIN = "beheer-antwerpen@demo.arbeidszorg.be"  # the large organisation is in Antwerpen
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -123,7 +124,8 @@ class Server:
         status, headers, _ = self.request("POST", "/login", body, {
             "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
         assert status == 302, f"login failed for {email}: {status}"
-        return headers["Set-Cookie"].split(";")[0]
+        # every cookie the login sets (the session and the device cookie), as a browser sends them
+        return "; ".join(c.split(";")[0] for c in headers.get_all("Set-Cookie"))
 
     def reset_peak(self) -> None:
         """Forget the peak so far (Linux: writing 5 to clear_refs resets VmHWM), e.g. after the
@@ -218,6 +220,65 @@ def export_run(env: dict, query: str) -> dict:
         server.stop()
 
 
+def write_a_client(server: Server, cookie: str) -> None:
+    """A write through the form, as the organisation: a new client of the large organisation (its
+    data version changes, so its counts must be recounted)."""
+    status, headers, page = server.request("GET", "/clienten/nieuw", headers={"Cookie": cookie})
+    jar = dict(c.split("=", 1) for c in cookie.split("; "))
+    jar.update(c.split(";")[0].split("=", 1) for c in headers.get_all("Set-Cookie") or ())
+    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+    text = page.decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text).group(1)
+    form = {"csrf_token": token, "naam": "", "oud_volgnummer": "", "geboortedatum": "1984-02-29",
+            "postcode_woonplaats": "3500", "postcode_tewerkstelling": "3500", "dubbel_bevestigd": "y"}
+    for name, options in re.findall(r'<select[^>]*name="([a-z_]+)"[^>]*>(.*?)</select>', text, re.S):
+        form[name] = next(v for v in re.findall(r'<option value="([^"]*)"', options) if v)
+    status, headers, body = server.request("POST", "/clienten/nieuw", urlencode(form), {
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 302, f"the write failed: {status} {body[:3000]!r}"
+
+
+def timed_get(server: Server, path: str, cookie: str) -> float:
+    t0 = time.perf_counter()
+    status = server.request("GET", path, headers={"Cookie": cookie})[0]
+    assert status == 200, f"{path}: {status}"
+    return (time.perf_counter() - t0) * 1000
+
+
+def statistics_after_write(server: Server, path: str, viewer: str, rounds: int = 3) -> dict:
+    """The yearly report right after a write (cold: the written organisation is recounted),
+    warm (nothing changed), and 8 viewers at once right after a write (single flight: one
+    computation, the others wait for it). Milliseconds; medians over `rounds` writes."""
+    cookies = [server.login(viewer)] * 8  # one session (the per-account login limit)
+    org_cookie = cookies[0] if viewer == LARGE_ORG else server.login(LARGE_ORG)
+    timed_get(server, path, cookies[0])  # the server's first view: every organisation counted
+    cold, warm, together, slowest = [], [], [], []
+    for _ in range(rounds):
+        write_a_client(server, org_cookie)
+        cold.append(timed_get(server, path, cookies[0]))
+        warm += [timed_get(server, path, cookies[0]) for _ in range(3)]
+        write_a_client(server, org_cookie)
+        barrier = threading.Barrier(8)
+        times = [0.0] * 8
+
+        def view(i, barrier=barrier, times=times):
+            barrier.wait()
+            times[i] = timed_get(server, path, cookies[i])
+
+        threads = [threading.Thread(target=view, args=(i,)) for i in range(8)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        together.append((time.perf_counter() - t0) * 1000)
+        slowest.append(max(times))
+    result = {"cold_ms": statistics.median(cold), "warm_ms": statistics.median(warm),
+              "eight_wall_ms": statistics.median(together), "eight_slowest_ms": statistics.median(slowest)}
+    result["ratio"] = result["eight_wall_ms"] / result["cold_ms"]
+    return result
+
+
 def git_commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -240,7 +301,14 @@ def main(argv=None) -> int:
     seed_seconds = prepare(instance, args.database_url, args.organisations, args.clients)
     env = env_for(instance, args.database_url)
     flask(env, "upgrade-db")  # a database seeded by an older commit gets the newer migrations
-    env["LOGIN_LIMIT_PER_IP"] = "1000 per minute"
+    if args.database_url:  # the planner's statistics, as autovacuum keeps them (it may be off here)
+        import psycopg
+        from sqlalchemy.engine import make_url
+        u = make_url(args.database_url)
+        with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, dbname=u.database,
+                             autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+    env["LOGIN_LIMIT_PER_IP"] = env["LOGIN_LIMIT_PER_ACCOUNT"] = "1000 per minute"
 
     server = Server(env)
     rows = []
@@ -280,17 +348,29 @@ def main(argv=None) -> int:
                   f"{result['rps']:8.1f} req/s  errors {result['errors']}  "
                   f"p50 {result['p50_ms'] / floor['p50_ms']:.2f}× floor, "
                   f"req/s {result['rps'] / floor['rps']:.0%} of floor", flush=True)
+        after_write = []
+        for label, path, viewer in ((f"statistieken {year}, alle regio's (superbeheerder)",
+                                     f"/beheer/statistieken?jaar={year}", SUPER),
+                                    (f"statistieken {year}, Antwerpen (provinciebeheerder)",
+                                     f"/beheer/statistieken?jaar={year}", REGION_ADMIN),
+                                    (f"eigen cijfers {year} (/cijfers, grote organisatie)",
+                                     f"/cijfers?jaar={year}", LARGE_ORG)):
+            result = statistics_after_write(server, path, viewer)
+            after_write.append((label, path, result))
+            print(f"{label:<50} after a write {result['cold_ms']:7.0f} ms, warm {result['warm_ms']:6.0f} ms, "
+                  f"8 at once after a write {result['eight_wall_ms']:7.0f} ms "
+                  f"({result['ratio']:.2f}× one)", flush=True)
     finally:
         server.stop()
 
     small = export_run(env, "?regio=brussel&jaar=2016")
     full = export_run(env, "")
     print(f"export small: {small}\nexport full: {full}")
-    write_results(args, kind, seed_seconds, rows, small, full)
+    write_results(args, kind, seed_seconds, rows, small, full, after_write)
     return 0
 
 
-def write_results(args, kind, seed_seconds, rows, small, full) -> None:
+def write_results(args, kind, seed_seconds, rows, small, full, after_write=()) -> None:
     floor = rows[0][2]
     lines = [f"## {kind} — {time.strftime('%Y-%m-%d %H:%M')} — commit {git_commit()}", "",
              f"Machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -314,7 +394,17 @@ def write_results(args, kind, seed_seconds, rows, small, full) -> None:
               f"{small['rows_per_s']:.0f} | {small['idle_peak_mb']:.0f} | {small['peak_mb']:.0f} |",
               f"| full (all periods) | {full['rows']} | {full['seconds']:.1f} | {full['rows_per_s']:.0f} | "
               f"{full['idle_peak_mb']:.0f} | {full['peak_mb']:.0f} |", "",
-              f"Export peak memory ratio full ÷ small: {full['peak_mb'] / small['peak_mb']:.2f}×", "", ""]
+              f"Export peak memory ratio full ÷ small: {full['peak_mb'] / small['peak_mb']:.2f}×", ""]
+    if after_write:
+        lines += ["| yearly report after a write (a new client of the large organisation) | "
+                  "first view after the write ms | warm view ms | 8 at once after a write: wall ms | "
+                  "slowest of the 8 ms | wall ÷ one |", "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {label} (`{path}`) | {r['cold_ms']:.0f} | {r['warm_ms']:.0f} | "
+                  f"{r['eight_wall_ms']:.0f} | {r['eight_slowest_ms']:.0f} | {r['ratio']:.2f}× |"
+                  for label, path, r in after_write]
+        lines += ["", "Medians over 3 writes; each write is a new client through the form "
+                  "(`/clienten/nieuw`) as the organisation.", ""]
+    lines += [""]
     path = Path(args.results)
     previous = path.read_text() if path.exists() else "# Benchmark results\n\n"
     header, _, rest = previous.partition("\n\n")

@@ -506,6 +506,7 @@ def test_nul_byte_in_one_free_text_field(world, name):
 # page -> (who, query parameters that links set besides the form's own fields)
 GET_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "/dashboard": ("org", ("tab", "sort", "page", "q", "print")),
+    "/cijfers": ("org", ("jaar",)),
     "/arbeidszorginitiatieven": ("anon", ("regio", "werkvorm")),
     "/beheer/organisaties": ("admin", ("page",)),
     "/beheer/audit": ("admin", ("page", "soort", "organisatie", "van", "tot")),

@@ -93,3 +93,77 @@ def paired_chart(chart_id: str, title: str, desc: str, series: tuple[str, str],
                  f"{label} ({series[j]}): {text}")
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+LINE_LEFT = 64  # room for the value axis labels
+LINE_RIGHT = 24
+LINE_TOP = 16
+LINE_PLOT_HEIGHT = 220
+LEGEND_ROW = 20
+SERIES_CLASSES = 7  # chart-line-1 … chart-line-7 in app.css (colour and marker shape per series)
+
+
+def _nice_top(value: float) -> float:
+    """A round number >= value for the top of the value axis (1, 2 or 5 times a power of ten)."""
+    if value <= 0:
+        return 1
+    power = 10 ** (len(str(int(value))) - 1)
+    for factor in (1, 2, 5, 10):
+        if value <= factor * power:
+            return factor * power
+    return 10 * power
+
+
+def line_chart(chart_id: str, title: str, desc: str, categories: list[str],
+               series: list[tuple[str, list[float]]]) -> Markup:
+    """One line per series over the categories (e.g. years), with a value axis and a legend.
+
+    `series` holds (name, values), one value per category. Each series has its own class
+    (chart-line-N: colour and marker shape), so the lines differ by more than colour.
+    """
+    legend_height = LEGEND_ROW * ((len(series) + 1) // 2) + 8
+    height = LINE_TOP + LINE_PLOT_HEIGHT + 28 + legend_height
+    parts = _open(chart_id, title, desc, height)
+    top = _nice_top(max((v for _, values in series for v in values), default=0))
+    plot_width = WIDTH - LINE_LEFT - LINE_RIGHT
+    bottom = LINE_TOP + LINE_PLOT_HEIGHT
+    step = plot_width / max(len(categories) - 1, 1)
+
+    def x(i: int) -> float:
+        return LINE_LEFT + i * step if len(categories) > 1 else LINE_LEFT + plot_width / 2
+
+    def y(value: float) -> float:
+        return bottom - value / top * LINE_PLOT_HEIGHT
+
+    for k in range(5):  # value axis: 0, ¼, ½, ¾ and the top
+        value = top * k / 4
+        parts.append(f'<line class="chart-grid" x1="{LINE_LEFT}" y1="{y(value):.1f}" '
+                     f'x2="{WIDTH - LINE_RIGHT}" y2="{y(value):.1f}"/>'
+                     f'<text class="chart-value" x="{LINE_LEFT - 6}" y="{y(value) + 4:.1f}" '
+                     f'text-anchor="end">{escape(integer_nl(value))}</text>')
+    parts.append(f'<line class="chart-axis" x1="{LINE_LEFT}" y1="{bottom}" '
+                 f'x2="{WIDTH - LINE_RIGHT}" y2="{bottom}"/>')
+    for i, category in enumerate(categories):
+        parts.append(f'<text class="chart-label" x="{x(i):.1f}" y="{bottom + 18}" '
+                     f'text-anchor="middle">{escape(category)}</text>')
+    for n, (name, values) in enumerate(series):
+        css = f"chart-line chart-line-{n % SERIES_CLASSES + 1}"
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+        parts.append(f'<g class="{css}"><title>{escape(name)}</title>'
+                     f'<polyline class="chart-line-path" points="{points}"/>')
+        for i, v in enumerate(values):
+            parts.append(f'<circle class="chart-line-point" cx="{x(i):.1f}" cy="{y(v):.1f}" r="4">'
+                         f'<title>{escape(name)} {escape(categories[i])}: '
+                         f'{escape(integer_nl(v))}</title></circle>')
+        parts.append("</g>")
+    for n, (name, _) in enumerate(series):
+        lx = LINE_LEFT + (n % 2) * (plot_width / 2)
+        ly = bottom + 36 + (n // 2) * LEGEND_ROW
+        css = f"chart-line chart-line-{n % SERIES_CLASSES + 1}"
+        parts.append(f'<g class="{css}"><line class="chart-line-path" x1="{lx:.1f}" y1="{ly:.1f}" '
+                     f'x2="{lx + 24:.1f}" y2="{ly:.1f}"/>'
+                     f'<circle class="chart-line-point" cx="{lx + 12:.1f}" cy="{ly:.1f}" r="4"/>'
+                     f'<text class="chart-label" x="{lx + 32:.1f}" y="{ly + 4:.1f}">'
+                     f'{escape(_short(name))}</text></g>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

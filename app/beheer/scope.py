@@ -34,6 +34,9 @@ class Scope:
         return cls(account_id=account.id, is_super=bool(account.is_super),
                    region_id=None if account.is_super else account.region_id)
 
+    # statistics: figures of a region are the same for every beheerder who may see the region
+    cache_key = None
+
     @property
     def own_region_id(self) -> int | None:
         """None for a superbeheerder (all regions), else the beheerder's region id."""
@@ -48,6 +51,10 @@ class Scope:
     def regions(self) -> list[Region]:
         """The regions this beheerder may see (one for a provinciebeheerder)."""
         return list(session.scalars(self._limit(select(Region).order_by(Region.position), Region.id)))
+
+    def region_ids(self) -> list[int]:
+        """The ids of the regions this beheerder may see, in region order."""
+        return [r.id for r in self.regions()]
 
     def region_from_param(self, code: str | None) -> Region | None:
         """The region a ?regio= parameter asks for, within scope; None means every region in scope.
@@ -68,6 +75,12 @@ class Scope:
     def organisation_ids(self) -> Select:
         """The ids of the organisations in scope (for IN filters)."""
         return self._limit(select(Organisation.id))
+
+    def organisation_versions(self, region_id: int | None = None) -> Select:
+        """(id, region id, data version) of the organisations in scope (statistics cache)."""
+        query = self._limit(select(Organisation.id, Organisation.region_id,
+                                   Organisation.data_version))
+        return query if region_id is None else query.where(Organisation.region_id == region_id)
 
     def get_organisation(self, org_id: int) -> Organisation:
         """An organisation in scope, or 404."""
@@ -101,6 +114,46 @@ class Scope:
         if region_id is not None:
             query = query.where(Organisation.region_id == region_id)
         return query
+
+
+@dataclass(frozen=True)
+class OrganisationScope:
+    """One organisation's own clients, for its own figures (/cijfers): the same filters the
+    statistics take from a beheerder's `Scope` (periods, anonymous client columns, regions), so
+    one implementation computes every figure for both. Built from the logged-in organisation."""
+
+    organisation_id: int
+    region_id: int
+
+    @property
+    def cache_key(self) -> int:
+        return self.organisation_id
+
+    def regions(self) -> list[Region]:
+        return [session.get(Region, self.region_id)]
+
+    def region_ids(self) -> list[int]:
+        return [self.region_id]
+
+    def organisation_versions(self, region_id: int | None = None) -> Select:
+        """(id, region id, data version) of the organisation (statistics cache)."""
+        query = select(Organisation.id, Organisation.region_id, Organisation.data_version) \
+            .where(Organisation.id == self.organisation_id)
+        return query if region_id is None else query.where(Organisation.region_id == region_id)
+
+    def anonymous_clients(self, region_id: int | None = None) -> Select:
+        """The organisation's client rows (without the name), joined to the organisation."""
+        query = (select(*ANONYMOUS_CLIENT_COLUMNS)
+                 .join(Organisation, Organisation.id == Client.organisation_id)
+                 .where(Client.organisation_id == self.organisation_id))
+        return query if region_id is None else query.where(Organisation.region_id == region_id)
+
+    def periods(self, region_id: int | None = None) -> Select:
+        """The organisation's periods (joined to Client and Organisation)."""
+        query = (select(Period).join(Client, Client.id == Period.client_id)
+                 .join(Organisation, Organisation.id == Client.organisation_id)
+                 .where(Client.organisation_id == self.organisation_id))
+        return query if region_id is None else query.where(Organisation.region_id == region_id)
 
 
 def current_scope() -> Scope:

@@ -113,7 +113,7 @@ def delete_client(scope: Scope, client_id: int, reason: str) -> tuple[int, int]:
     row = scope.get_anonymous_client(client_id)
     n_periods = session.execute(delete(Period).where(Period.client_id == row.id)).rowcount
     session.execute(delete(Client).where(Client.id == row.id))
-    dataversion.bump()
+    dataversion.bump(organisation_ids=[row.organisation_id])
     audit.record("client_deleted", organisation_id=row.organisation_id, volgnummer=row.nr,
                  periodes=n_periods, reden=reason.strip())
     return row.organisation_id, row.nr

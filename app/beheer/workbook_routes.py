@@ -1,17 +1,15 @@
 """GET /beheer/statistieken.xlsx?jaar=&regio= — the yearly statistics as a workbook."""
 
 import io
-from datetime import date
 
 from flask import send_file
 
-from .. import dataversion
 from ..spreadsheet import XLSX_MIMETYPE
 from . import bp, workbook
-from . import statistics as stats
 from .export_routes import record_export
+from .report import report_page
 from .scope import current_scope
-from .statistics_routes import region_param, year_param
+from .statistics_routes import region_param
 
 
 @bp.route("/statistieken.xlsx")
@@ -21,11 +19,9 @@ def statistics_xlsx():
     scope = current_scope()
     region = region_param()
     region_id = region.id if region else None
-    today = date.today()
-    year = year_param(stats.default_year(today))
-    # the page's cache entry (statistics_routes.statistics): same name and key
-    data = dataversion.cached("statistics", (scope.own_region_id, region_id, today, year),
-                              lambda: stats.compute(scope, year, region_id), region_id)
+    # the page's cached report (statistics_routes.statistics): same parameters, same figures
+    data = report_page(scope, region_id, side_by_side=scope.is_super and region is None).data
+    year = data.year
     buffer = io.BytesIO()
     sheets = workbook.write(buffer, data, region.name if region else "Alle regio's")
     record_export("statistieken-xlsx", year, region, bladen=sheets)

@@ -16,5 +16,5 @@ def _restore_form_draft():
     drafts.restore()  # after the guard: a logged-in organisation account
 
 
-from . import logins_routes, profile_routes  # noqa
+from . import figures_routes, logins_routes, profile_routes  # noqa
 from . import routes  # noqa: E402,F401
