@@ -90,12 +90,13 @@ def test_active_today_on_the_dashboard_client_page_and_beheer_counts(app, make_o
 
 
 def test_saving_a_period_that_ends_today_or_yesterday_tells_where_the_client_went(app, make_org):
-    """The message after saving a period (Python rule) and the tab it redirects to."""
+    """The message after saving a period (Python rule) and the tab it redirects to (a fresh
+    login: with a list remembered, the user goes back to that list instead, tests/test_list_state.py)."""
     today = date.today()
     org_id, email = make_org()
-    c = logged_in_client(app, email)
     for end, tab, label in ((today, "actief", "Actieve cliënten"),
                             (today - timedelta(days=1), "inactief", "Niet-actieve cliënten")):
+        c = logged_in_client(app, email)
         nr = _create(app, org_id, "QQ", [])
         r = c.post(f"/clienten/{nr}/periodes/nieuw", data={
             "uren": "16", "startdatum": (today - timedelta(days=100)).isoformat(),
