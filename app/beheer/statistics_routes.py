@@ -80,7 +80,7 @@ def statistics():
          ("Mediaan", lengths.median_days or 0, f"{decimal_nl(lengths.median_days)} dagen")])
     sections = {
         "age": (data.age, _table_chart(data.age, "grafiek-leeftijd", "actieve cliënten")),
-        "gender": (data.gender, _table_chart(data.gender, "grafiek-geslacht", "actieve cliënten")),
+        "gender": (data.gender, _table_chart(data.gender, "grafiek-wie-geslacht", "actieve cliënten")),
         "hours": (data.hours, _table_chart(data.hours, "grafiek-uren", "actieve cliënten")),
         "reasons": (data.reasons, _table_chart(data.reasons, "grafiek-reden",
                                                "beëindigde periodes")),
