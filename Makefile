@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench venv venv-dev lint clean
+.PHONY: run test bench screens venv venv-dev lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench: venv-dev
 	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
 		$(BIN)/python -m bench.run --database-url postgresql://postgres@127.0.0.1:5432/az_bench $(BENCH_ARGS); \
 	else echo "PostgreSQL not reachable on 127.0.0.1: PostgreSQL benchmark skipped"; fi
+
+# screenshots of the main pages at phone and desktop width (docs/screens/, linked from the README)
+screens: venv-dev
+	$(BIN)/python docs/screens/make_screens.py
 
 lint: venv-dev
 	$(BIN)/ruff check app tests
