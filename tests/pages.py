@@ -21,7 +21,7 @@ NOT_PAGES = ("/static/", "/healthz", "/favicon.ico")
 
 # Query variants that show another state of a page.
 EXTRA = {
-    "org": ["/dashboard?tab=actief", "/dashboard?tab=afgesloten", "/dashboard?tab=zonder",
+    "org": ["/dashboard?tab=actief", "/dashboard?tab=inactief", "/dashboard?sort=nr_desc",
             "/dashboard?q=1", "/dashboard?q=999999"],
     "super": ["/beheer/statistieken?jaar=2024", "/beheer/organisaties?status=actief",
               "/beheer/organisaties?q=limburg", "/beheer/audit?soort=login",

@@ -20,7 +20,7 @@ WIDEST = """() => {
   for (const el of document.querySelectorAll("body *")) {
     const r = el.getBoundingClientRect();
     if (r.right > document.documentElement.clientWidth + 0.5 && r.width > 0)
-      out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string" ? "." + el.className.trim().replace(/\\s+/g, ".") : ""} right=${Math.round(r.right)}`);
+      out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} right=${Math.round(r.right)}`);
   }
   return out.slice(0, 6);
 }"""
@@ -115,7 +115,8 @@ def test_phone_dashboard_stacks_rows_and_keeps_the_actions_on_screen(page, live_
 FITS = """s => {
     const probe = document.createElement("span");
     probe.textContent = s.options[s.selectedIndex].text;
-    probe.style.cssText = "position:absolute;visibility:hidden;white-space:nowrap;font:" + getComputedStyle(s).font;
+    probe.style.cssText = "position:absolute;visibility:hidden;white-space:nowrap;font:"
+                          + getComputedStyle(s).font;
     document.body.append(probe);
     const text = probe.getBoundingClientRect().width;
     probe.remove();
