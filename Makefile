@@ -25,6 +25,9 @@ venv-dev: $(VENV)/.dev
 
 # the demo lets beheerders in with the password only (say REQUIRE_2FA_BEHEER=1 to try 2FA)
 run: export REQUIRE_2FA_BEHEER ?= 0
+# HOST and PORT reach the app too: unless BASE_URL is set, mailed links use http://HOST:PORT
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: venv
 	$(FLASK) upgrade-db
 	$(FLASK) seed-demo

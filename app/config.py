@@ -19,6 +19,8 @@ SETTING_NAMES = (
     "TRUSTED_HOSTS",
     "LOGIN_CHANGE_DELAY_HOURS",
     "REQUIRE_2FA_BEHEER",
+    "HOST",
+    "PORT",
 )
 
 
@@ -26,7 +28,9 @@ class Defaults:
     SECRET_KEY = None  # generated into instance/secret.key on first start when unset
     DATABASE_URL = None  # None: SQLite file instance/arbeidszorg.sqlite
     MASTER_KEY = None  # None: instance/master.key, created 0600
-    BASE_URL = "http://127.0.0.1:8000"
+    HOST = "127.0.0.1"  # where `serve` (and `make run`) listens
+    PORT = 8000
+    BASE_URL = None  # None: http://HOST:PORT (so `make run PORT=8101` mails links to port 8101)
     MAIL_SERVER = None  # None: mails are written to instance/mail/*.eml
     MAIL_PORT = 25
     MAIL_USE_TLS = False

