@@ -1,7 +1,8 @@
 """Beheer actions that lock an organisation out or send a mail ask for confirmation first, on a
-page of their own (SPEC §12; no JavaScript needed): *Deactiveren* and *Uitnodiging opnieuw
-versturen* (organisation and beheerder). A resent invitation does not claim that a login "was
-created". And a beheerder finds an organisation's client by Nr (/beheer/organisaties/<id>?nr=).
+page of their own (SPEC §12; no JavaScript needed): *Deactiveren*, *Uitnodiging opnieuw
+versturen* (organisation and beheerder) and *Tweestapsverificatie wissen*. A resent
+invitation does not claim that a login "was created". And a beheerder finds an
+organisation's client by Nr (/beheer/organisaties/<id>?nr=).
 """
 
 import re
@@ -129,3 +130,27 @@ def test_a_beheerder_finds_a_client_by_nr(app, org_client, make_admin):
     assert re.findall(r'<td data-label="Nr">(\d+)</td>', found) == ["2"]
     assert "Toon alle cliënten" in found
     assert "geen cliënt met Nr 9" in _page(beheerder.get(f"{url}?nr=9"))
+
+
+def test_wiping_a_beheerders_two_step_verification_asks_first(app, make_admin):
+    from app.models import utcnow
+    superbeheerder = logged_in_client(app, make_admin(None))
+    email = make_admin("limburg")
+    with app.app_context():
+        account = session.scalar(select(Account).where(Account.email == email))
+        account.totp_secret_enc, account.totp_enabled_at = b"sealed-secret", utcnow()
+        session.commit()
+        account_id = account.id
+    url = f"/beheer/beheerders/{account_id}/tweestapsverificatie-wissen"
+    edit_page = _page(superbeheerder.get(f"/beheer/beheerders/{account_id}/bewerken"))
+    assert f'href="{url}">Tweestapsverificatie wissen</a>' in edit_page and url not in _forms(edit_page)
+    question = _page(superbeheerder.get(url))
+    assert f"<h1>Tweestapsverificatie van {email} wissen?</h1>" in question
+    assert ">Tweestapsverificatie wissen</button>" in question
+    with app.app_context():  # asking changes nothing
+        assert session.get(Account, account_id).totp_secret_enc == b"sealed-secret"
+    assert superbeheerder.post(url).status_code == 302
+    with app.app_context():
+        assert session.get(Account, account_id).totp_secret_enc is None
+    nothing = _page(superbeheerder.get(url))
+    assert "<h1>Niets te wissen</h1>" in nothing and "<button" not in nothing.split("<main", 1)[1]

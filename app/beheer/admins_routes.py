@@ -139,14 +139,30 @@ def resend_admin_invitation(account_id: int):
     return redirect(url_for("beheer.admins"))
 
 
-@bp.route("/beheerders/<int:account_id>/tweestapsverificatie-wissen", methods=["POST"])
+@bp.route("/beheerders/<int:account_id>/tweestapsverificatie-wissen", methods=["GET", "POST"])
 @superbeheerder_only
 def reset_admin_2fa(account_id: int):
     """Reset a beheerder's two-step verification (a lost phone): the beheerder's sessions end
-    and it sets 2FA up again at its next login."""
+    and it sets 2FA up again at its next login. GET asks for confirmation first."""
     account = session.scalar(select(Account).where(Account.id == account_id, Account.kind == "admin"))
     if account is None:
         abort(404)
+    if request.method == "GET":
+        back = url_for("beheer.edit_admin", account_id=account.id)
+        if account.id == current_scope().account_id or account.totp_secret_enc is None:
+            why = ("Je eigen tweestapsverificatie zet je uit via de pagina Tweestapsverificatie."
+                   if account.id == current_scope().account_id else
+                   f"{account.email} heeft geen tweestapsverificatie ingesteld.")
+            return render_template("beheer/confirm.html", heading="Niets te wissen", lines=[why],
+                                   button=None, back_url=back, back_label=f"beheerder {account.email}")
+        return render_template(
+            "beheer/confirm.html", heading=f"Tweestapsverificatie van {account.email} wissen?",
+            lines=["Doe dit enkel als de beheerder de telefoon met de authenticator-app én de "
+                   "herstelcodes kwijt is, en je zeker weet dat de vraag van die beheerder komt.",
+                   "De beheerder wordt overal afgemeld en stelt de tweestapsverificatie opnieuw in "
+                   "bij de volgende aanmelding."],
+            button="Tweestapsverificatie wissen", danger=True, back_url=back,
+            back_label=f"beheerder {account.email}")
     if ActionForm().validate_on_submit():
         if account.id == current_scope().account_id:
             flash("Je eigen tweestapsverificatie zet je uit via de pagina Tweestapsverificatie.",
