@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench venv venv-dev lint clean
+.PHONY: run test bench screens venv venv-dev lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ venv-dev: $(VENV)/.dev
 
 # the demo lets beheerders in with the password only (say REQUIRE_2FA_BEHEER=1 to try 2FA)
 run: export REQUIRE_2FA_BEHEER ?= 0
+# HOST and PORT reach the app too: unless BASE_URL is set, mailed links use http://HOST:PORT
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: venv
 	$(FLASK) upgrade-db
 	$(FLASK) seed-demo
@@ -42,6 +45,10 @@ bench: venv-dev
 	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
 		$(BIN)/python -m bench.run --database-url postgresql://postgres@127.0.0.1:5432/az_bench $(BENCH_ARGS); \
 	else echo "PostgreSQL not reachable on 127.0.0.1: PostgreSQL benchmark skipped"; fi
+
+# screenshots of the main pages at phone and desktop width (docs/screens/, linked from the README)
+screens: venv-dev
+	$(BIN)/python docs/screens/make_screens.py
 
 lint: venv-dev
 	$(BIN)/ruff check app tests

@@ -22,7 +22,7 @@ def _load_settings(app: Flask, test_config: dict | None) -> None:
             app.config[name] = os.environ[name]
     if test_config:
         app.config.update(test_config)
-    for name in ("MAIL_PORT", "RETENTION_YEARS", "TRUSTED_PROXIES", "LOGIN_CHANGE_DELAY_HOURS"):
+    for name in ("MAIL_PORT", "RETENTION_YEARS", "TRUSTED_PROXIES", "LOGIN_CHANGE_DELAY_HOURS", "PORT"):
         app.config[name] = int(app.config[name])
     for name in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"):
         app.config[name] = _number(name, app.config[name])
@@ -33,6 +33,8 @@ def _load_settings(app: Flask, test_config: dict | None) -> None:
     url = app.config.get("DATABASE_URL") or (
         "sqlite:///" + os.path.join(app.instance_path, "arbeidszorg.sqlite"))
     app.config["SQLALCHEMY_URL"] = url
+    if not app.config.get("BASE_URL"):
+        app.config["BASE_URL"] = default_base_url(app.config["HOST"], app.config["PORT"])
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
     app.config["TRUSTED_HOSTS"] = _trusted_hosts(app.config["TRUSTED_HOSTS"], app.config["BASE_URL"])
@@ -47,6 +49,20 @@ def _number(name: str, value) -> int | float:
 
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+ANY_ADDRESS = ("", "0.0.0.0", "::", "[::]")
+
+
+def default_base_url(host: str, port: int) -> str:
+    """BASE_URL when it is not set: the address the app serves on (HOST, PORT). Listening on
+    every address (0.0.0.0) gives no name to mail, so the links then use 127.0.0.1: set
+    BASE_URL to the name users reach the server by."""
+    host = str(host).strip()
+    if host in ANY_ADDRESS:
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{port}"
+
 
 
 def _trusted_hosts(setting, base_url: str) -> list[str] | None:

@@ -89,11 +89,23 @@ def _report(email: str, password: str | None, sent) -> None:
 @click.option("--clients", "n_clients", default=180, show_default=True)
 def seed_demo_command(n_orgs, n_clients):
     """Fill the database with realistic fake data and print the demo logins."""
-    from .demo import seed_demo
+    from .demo import login_facts, seed_demo
     logins = seed_demo(n_orgs, n_clients)
-    click.echo(f"Demo logins (password for all: {logins['password']})")
+    session.commit()
+    if logins["existed"]:
+        click.echo("Demo-gegevens bestonden al (een eerdere run); er werd niets aangemaakt of "
+                   "gewijzigd. Zoals ze nu in de database staan:")
+    else:
+        click.echo(f"Demo-gegevens aangemaakt ({logins['created']} organisaties).")
+    click.echo(f"Demo-logins (wachtwoord: {logins['password']})")
+    facts = login_facts([email for _, email in logins["accounts"]])
     for role, email in logins["accounts"]:
-        click.echo(f"  {role:<32} {email}")
+        if role == "…":
+            click.echo(f"  {email}")
+        elif email in facts:
+            click.echo(f"  {email:<42} {facts[email]}")
+        else:
+            click.echo(f"  {email:<42} bestaat niet meer")
     if current_app.config["REQUIRE_2FA_BEHEER"]:
         click.echo("Beheerders stellen bij hun eerste aanmelding tweestapsverificatie in "
                    "(REQUIRE_2FA_BEHEER=1).")
@@ -204,12 +216,14 @@ def waitress_proxy_options(trusted_proxies: int) -> dict:
 
 
 @click.command("serve")
-@click.option("--listen", default="127.0.0.1:8000", show_default=True, help="HOST:PORT to serve on")
+@click.option("--listen", default=None, help="HOST:PORT to serve on [default: the HOST and PORT "
+              "settings, 127.0.0.1:8000]")
 @click.option("--threads", default=8, show_default=True, help="waitress worker threads")
 def serve_command(listen, threads):
     """Serve the app with waitress (proxy headers trusted as TRUSTED_PROXIES says)."""
     import waitress
     app = current_app._get_current_object()
+    listen = listen or f"{app.config['HOST']}:{app.config['PORT']}"
     waitress.serve(app, listen=listen, threads=threads,
                    **waitress_proxy_options(app.config["TRUSTED_PROXIES"]))
 

@@ -20,10 +20,11 @@ SETTING_NAMES = (
     "LOGIN_CHANGE_DELAY_HOURS",
     "SESSION_IDLE_MINUTES",
     "REQUIRE_2FA_BEHEER",
-    "SESSION_IDLE_MINUTES",
     "SESSION_ABSOLUTE_HOURS",
     "LOGIN_LIMIT_PER_IP",
     "LOGIN_LIMIT_PER_ACCOUNT",
+    "HOST",
+    "PORT",
 )
 
 
@@ -31,7 +32,9 @@ class Defaults:
     SECRET_KEY = None  # generated into instance/secret.key on first start when unset
     DATABASE_URL = None  # None: SQLite file instance/arbeidszorg.sqlite
     MASTER_KEY = None  # None: instance/master.key, created 0600
-    BASE_URL = "http://127.0.0.1:8000"
+    HOST = "127.0.0.1"  # where `serve` (and `make run`) listens
+    PORT = 8000
+    BASE_URL = None  # None: http://HOST:PORT (so `make run PORT=8101` mails links to port 8101)
     MAIL_SERVER = None  # None: mails are written to instance/mail/*.eml
     MAIL_PORT = 25
     MAIL_USE_TLS = False

@@ -88,7 +88,48 @@ def seed_demo(n_orgs: int = 3, n_clients: int = 30) -> dict:
     session.commit()
     if n_orgs > 10:
         accounts.append(("…", f"en {n_orgs - 10} organisaties meer (organisatieN@demo.arbeidszorg.be)"))
-    return {"password": DEMO_PASSWORD, "accounts": accounts}
+    return {"password": DEMO_PASSWORD, "accounts": accounts,
+            "existed": exists is not None and created == 0, "created": created}
+
+
+def login_facts(emails: list[str]) -> dict[str, str]:
+    """What is true now of each demo login (an earlier run's data may have been changed in the
+    app): e-mail -> a Dutch description, e.g. "organisatie Groene Handen (12 cliënten)" with
+    "wachtwoord gewijzigd" or "gedeactiveerd" when the demo password no longer gets it in.
+    A login that no longer exists is left out."""
+    from sqlalchemy import func
+
+    from .auth import passwords
+    from .models import Client
+
+    accounts = {a.email: a for a in session.scalars(select(Account).where(Account.email.in_(emails)))}
+    org_ids = [a.organisation_id for a in accounts.values() if a.organisation_id]
+    counts = dict(session.execute(select(Client.organisation_id, func.count()).where(
+        Client.organisation_id.in_(org_ids)).group_by(Client.organisation_id)).all())
+    opens: dict[str | None, bool] = {}  # password hash -> the demo password opens it
+    facts = {}
+    for email in emails:
+        account = accounts.get(email)
+        if account is None:
+            continue
+        if account.kind == "org":
+            n = counts.get(account.organisation_id, 0)
+            what = f"organisatie {account.organisation.name} ({n} {'cliënt' if n == 1 else 'cliënten'})"
+        elif account.is_super:
+            what = "superbeheerder"
+        else:
+            what = f"provinciebeheerder {account.region.name if account.region else ''}".strip()
+        if account.password_hash not in opens:
+            opens[account.password_hash] = passwords.verify(account.password_hash, DEMO_PASSWORD)
+        notes = []
+        if not account.active or (account.organisation and not account.organisation.active):
+            notes.append("gedeactiveerd")
+        elif not opens[account.password_hash]:
+            notes.append("wachtwoord gewijzigd: het demo-wachtwoord werkt niet meer")
+        if account.has_2fa:
+            notes.append("met tweestapsverificatie")
+        facts[email] = what + (f" — {', '.join(notes)}" if notes else "")
+    return facts
 
 
 FIRST_NAMES = ("An", "Bart", "Chloë", "Dirk", "Els", "Fatima", "Geert", "Hanne", "Ilse", "Jonas",

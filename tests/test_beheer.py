@@ -92,7 +92,7 @@ def test_organisation_page_shows_anonymous_data(app, world):
     orgs, admins = world
     page = text(admins["super"].get(f"/beheer/organisaties/{orgs['limburg']['id']}"))
     assert "Geboortejaar" in page and "OUD-9" not in page and "Nr (oud)" not in page
-    assert re.search(r"<td>19\d\d</td>", page)  # the year only
+    assert re.search(r"<td[^>]*>19\d\d</td>", page)  # the year only
     assert "01/01/2023 – 31/01/2024" in page
     assert not re.search(r"\d\d/\d\d/19\d\d", page)  # never a birth date
 
@@ -208,7 +208,7 @@ def test_audit_log_lists_logins_and_filters(app, world):
 
 
 def _client_numbers(page: str) -> list[int]:
-    return [int(nr) for nr in re.findall(r"<tr>\s*<td>(\d+)</td>", page)]
+    return [int(nr) for nr in re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", page)]
 
 
 def test_organisation_page_past_the_end_shows_the_last_page(app, make_org, make_admin):
@@ -253,7 +253,7 @@ def test_audit_log_pages_and_past_the_end_shows_the_oldest(app, world):
     _, admins = world
     start = datetime(2020, 1, 1, 12, 0)
     _add_audit_events(app, *(start + timedelta(days=i) for i in range(105)))
-    rows = lambda page: re.findall(r"<td>(\d\d/\d\d/\d{4}) \d\d:\d\d</td>", page)  # noqa: E731
+    rows = lambda page: re.findall(r"<td[^>]*>(\d\d/\d\d/\d{4}) \d\d:\d\d</td>", page)  # noqa: E731
     newest = text(admins["super"].get("/beheer/audit?soort=export"))
     assert len(rows(newest)) == 100 and rows(newest)[0] == "14/04/2020"
     assert "Pagina 1 van 2" in newest and "Ouder →" in newest and "← Nieuwer" not in newest

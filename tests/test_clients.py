@@ -70,14 +70,14 @@ def test_closing_a_period_moves_the_client_to_inactive_and_new_period_back(org_c
     assert r.status_code == 302 and r.location.endswith("tab=inactief")
     assert f">{nr}<" not in text(org_client.get("/dashboard?tab=actief"))
     inactive = text(org_client.get("/dashboard?tab=inactief"))
-    assert f"<td>{nr}</td>" in inactive and "Nieuwe periode starten" in inactive
+    assert re.search(rf"<td[^>]*>{nr}</td>", inactive) and "Nieuwe periode starten" in inactive
     r = add_period(org_client, nr, startdatum=date.today().isoformat())
     # back to the list as it was left (the inactive tab); the message says where the client is
     assert r.location == "/dashboard"
     back = text(org_client.get(r.location))
     assert "De cliënt staat bij Actieve cliënten" in back
     assert re.search(r'tab=inactief"[^>]*\s+aria-current="page"', back)
-    assert f"<td>{nr}</td>" in text(org_client.get("/dashboard?tab=actief"))
+    assert re.search(rf"<td[^>]*>{nr}</td>", text(org_client.get("/dashboard?tab=actief")))
 
 
 def test_client_without_period_is_listed_active_with_a_mark(org_client):
@@ -155,7 +155,7 @@ def test_edit_client_prefills_and_saves(org_client):
 def test_search_by_new_or_old_number_and_sort(org_client):
     for old in ("100", "20", "B3"):
         add_client(org_client, oud_volgnummer=old)
-    rows = lambda r: re.findall(r"<tr>\s*<td>(\d+)</td>", text(r))  # noqa: E731
+    rows = lambda r: re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", text(r))  # noqa: E731
     assert rows(org_client.get("/dashboard?q=2")) == ["2"]
     assert rows(org_client.get("/dashboard?q=b3")) == ["3"]
     assert rows(org_client.get("/dashboard?q=10")) == ["1"]
@@ -178,7 +178,7 @@ def test_htmx_gets_only_the_list_and_pager_works(org_client, app):
     assert "<html" in text(full) and "Pagina 1 van 2" in text(full)
     part = org_client.get("/dashboard?page=2", headers={"HX-Request": "true"})
     assert "<html" not in text(part) and "Pagina 2 van 2" in text(part)
-    assert len(re.findall(r"<tr>\s*<td>", text(part))) == 5
+    assert len(re.findall(r"<tr>\s*<td[^>]*>", text(part))) == 5
     assert "HX-Request" in part.headers.get("Vary", "")
     restore = org_client.get("/dashboard?page=2", headers={"HX-Request": "true",
                                                            "HX-History-Restore-Request": "true"})

@@ -26,7 +26,7 @@ def _address(prefix="collega") -> str:
 def _row(page: str, email: str) -> str:
     """The row of the logins table that lists this address."""
     rows = [row for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)
-            if "<td>" in row and email in row]
+            if "<td" in row and email in row]
     assert len(rows) == 1, f"{email} is listed {len(rows)} times"
     return rows[0]
 

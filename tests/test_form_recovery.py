@@ -23,7 +23,7 @@ def _expire(c) -> None:
 
 
 def _field_value(page: str, name: str) -> str | None:
-    match = re.search(r'<input[^>]*\bname="%s"[^>]*>' % name, page)
+    match = re.search(r'<input[^>]*\bname="' + re.escape(name) + r'"[^>]*>', page)
     if not match:
         return None
     value = re.search(r'\bvalue="([^"]*)"', match.group(0))

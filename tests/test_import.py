@@ -500,11 +500,9 @@ def test_beheer_report_lists_errors_and_never_names(app, org, beheer):
     body = text(r)
     assert r.status_code == 200 and "Bevestig de import" not in body
     assert "er werd niets geïmporteerd" in body.lower()
-    for needle in ("<td class=\"num\">2</td><td><code>uren</code>",
-                   "<td class=\"num\">3</td><td><code>naam</code>",
-                   "<td class=\"num\">4</td><td><code>naam</code>",
-                   "<td class=\"num\">5</td><td><code>oud_volgnummer</code>"):
-        assert needle in body, needle
+    cells = re.findall(r'<td class="num"[^>]*>(\d+)</td><td[^>]*><code>(\w+)</code>', body)
+    for needle in (("2", "uren"), ("3", "naam"), ("4", "naam"), ("5", "oud_volgnummer")):
+        assert needle in cells, needle
     assert CANARY not in body and "x" * 201 not in body
     assert pending_files(app) == [] and counts(app) == (0, 0)
     # a valid file: the report (counts) does not show the names either
@@ -588,7 +586,7 @@ def test_beheer_report_of_the_largest_file_of_bad_lines_is_bounded(app, org, beh
     r = upload(beheer, org["id"], bad_file(n))
     body = text(r)
     assert r.status_code == 200 and len(r.data) < 1_000_000
-    listed = re.findall(r'<tr><td class="num">(\d+)</td><td><code>', body)
+    listed = re.findall(r'<tr><td class="num"[^>]*>(\d+)</td><td[^>]*><code>', body)
     assert len(listed) == 200 and listed[0] == "2"
     total = n * per_line
     assert f"Het bestand bevat {nl(total)} fouten" in body

@@ -55,7 +55,7 @@ def test_a_beheerder_finds_a_client_by_nr(app, world):
     org_id, nrs, beheer = world
     url = f"/beheer/organisaties/{org_id}"
     page = text(beheer.get(f"{url}?nr={nrs[1]}"))
-    assert re.findall(r"<tr>\s*<td>(\d+)</td>", page) == [str(nrs[1])]
+    assert re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", page) == [str(nrs[1])]
     assert "Toon alle cliënten" in page
     page = text(beheer.get(f"{url}?nr=999"))
     assert "geen cliënt met Nr 999" in page
@@ -63,7 +63,7 @@ def test_a_beheerder_finds_a_client_by_nr(app, world):
         r = beheer.get(url, query_string={"nr": junk})
         assert r.status_code == 200, junk
         page = text(r)
-        assert re.findall(r"<tr>\s*<td>(\d+)</td>", page) == [str(n) for n in nrs], junk
+        assert re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", page) == [str(n) for n in nrs], junk
         assert "Een Nr bestaat enkel uit cijfers" in page, junk
 
 

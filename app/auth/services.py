@@ -369,6 +369,9 @@ def send_invitation(account: Account, background: bool = False) -> bool | None:
     """
     if not needs_invitation(account):
         return False
+    # a login that was invited before exists already: the mail says so, not "was created"
+    resent = session.scalar(select(AccountToken.id).where(
+        AccountToken.account_id == account.id, AccountToken.purpose == "invite").limit(1)) is not None
     token = issue_token(account, "invite")
     audit.record("invitation", account=None, actor=account.audit_label,
                  organisation_id=account.organisation_id, invited=account.audit_label)
@@ -376,5 +379,5 @@ def send_invitation(account: Account, background: bool = False) -> bool | None:
     name = account.organisation.name if account.organisation else None
     msg = mailer.build(account.email, "Uitnodiging – Registratiesysteem Arbeidszorg", "invite",
                        link=_link(token), days=current_app.config["INVITE_TOKEN_DAYS"],
-                       organisation=name, is_admin=account.is_admin)
+                       organisation=name, is_admin=account.is_admin, resent=resent)
     return mailer.send(msg, "invite", background=background)

@@ -3,11 +3,12 @@
 import json
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
 
 from .. import audit, codelists
 from ..accounts import AccountError, check_email, create_admin
+from ..audit_text import describe
 from ..auth import twofactor
 from ..auth.services import needs_invitation, revoke_all_sessions, send_invitation
 from ..db import session
@@ -21,6 +22,9 @@ from .forms import ActionForm, AdminForm
 from .scope import current_scope, superbeheerder_only
 
 ALL = "alle"
+ADMIN_INVITATION_NOT_NEEDED = ("Deze beheerder heeft al een wachtwoord ingesteld; een nieuwe "
+                               "uitnodiging is niet nodig. Bij een vergeten wachtwoord gebruikt de "
+                               "beheerder 'Wachtwoord vergeten?'.")
 
 
 def _admin_region_choices(form) -> None:
@@ -105,17 +109,29 @@ def _update_admin(account: Account, form) -> None:
                  active=account.active)
 
 
-@bp.route("/beheerders/<int:account_id>/uitnodiging", methods=["POST"])
+@bp.route("/beheerders/<int:account_id>/uitnodiging", methods=["GET", "POST"])
 @superbeheerder_only
 def resend_admin_invitation(account_id: int):
+    """GET: ask for confirmation (a mail is sent); POST: send a new invitation."""
     account = session.scalar(select(Account).where(Account.id == account_id, Account.kind == "admin"))
     if account is None:
         abort(404)
+    if request.method == "GET":
+        back = url_for("beheer.edit_admin", account_id=account.id)
+        if not needs_invitation(account):
+            return render_template("beheer/confirm.html", heading="Geen uitnodiging nodig",
+                                   lines=[ADMIN_INVITATION_NOT_NEEDED], button=None, back_url=back,
+                                   back_label=f"beheerder {account.email}")
+        return render_template(
+            "beheer/confirm.html", heading=f"Uitnodiging opnieuw versturen naar {account.email}?",
+            lines=[f"{account.email} krijgt een e-mail met een nieuwe link om een wachtwoord te "
+                   f"kiezen (geldig {current_app.config['INVITE_TOKEN_DAYS']} dagen, werkt één keer).",
+                   "Doe dit enkel als de beheerder de vorige uitnodiging niet (meer) heeft."],
+            button="Uitnodiging versturen", danger=False, back_url=back,
+            back_label=f"beheerder {account.email}")
     if ActionForm().validate_on_submit():
         if not needs_invitation(account):
-            flash("Deze beheerder heeft al een wachtwoord ingesteld; een nieuwe uitnodiging is niet "
-                  "nodig. Bij een vergeten wachtwoord gebruikt de beheerder 'Wachtwoord vergeten?'.",
-                  "error")
+            flash(ADMIN_INVITATION_NOT_NEEDED, "error")
             return redirect(url_for("beheer.admins"))
         ok = send_invitation(account)
         flash(f"Uitnodiging verstuurd naar {account.email}." if ok else
@@ -123,14 +139,30 @@ def resend_admin_invitation(account_id: int):
     return redirect(url_for("beheer.admins"))
 
 
-@bp.route("/beheerders/<int:account_id>/tweestapsverificatie-wissen", methods=["POST"])
+@bp.route("/beheerders/<int:account_id>/tweestapsverificatie-wissen", methods=["GET", "POST"])
 @superbeheerder_only
 def reset_admin_2fa(account_id: int):
     """Reset a beheerder's two-step verification (a lost phone): the beheerder's sessions end
-    and it sets 2FA up again at its next login."""
+    and it sets 2FA up again at its next login. GET asks for confirmation first."""
     account = session.scalar(select(Account).where(Account.id == account_id, Account.kind == "admin"))
     if account is None:
         abort(404)
+    if request.method == "GET":
+        back = url_for("beheer.edit_admin", account_id=account.id)
+        if account.id == current_scope().account_id or account.totp_secret_enc is None:
+            why = ("Je eigen tweestapsverificatie zet je uit via de pagina Tweestapsverificatie."
+                   if account.id == current_scope().account_id else
+                   f"{account.email} heeft geen tweestapsverificatie ingesteld.")
+            return render_template("beheer/confirm.html", heading="Niets te wissen", lines=[why],
+                                   button=None, back_url=back, back_label=f"beheerder {account.email}")
+        return render_template(
+            "beheer/confirm.html", heading=f"Tweestapsverificatie van {account.email} wissen?",
+            lines=["Doe dit enkel als de beheerder de telefoon met de authenticator-app én de "
+                   "herstelcodes kwijt is, en je zeker weet dat de vraag van die beheerder komt.",
+                   "De beheerder wordt overal afgemeld en stelt de tweestapsverificatie opnieuw in "
+                   "bij de volgende aanmelding."],
+            button="Tweestapsverificatie wissen", danger=True, back_url=back,
+            back_label=f"beheerder {account.email}")
     if ActionForm().validate_on_submit():
         if account.id == current_scope().account_id:
             flash("Je eigen tweestapsverificatie zet je uit via de pagina Tweestapsverificatie.",
@@ -197,6 +229,8 @@ def audit_log():
     return render_template(
         "beheer/audit.html", events=events, page=page, kinds=audit.KINDS, kind=kind, org=org,
         since=since_raw, until=until_raw,
-        org_names=org_names, who=who, details=lambda e: json.loads(e.details) if e.details else {},
+        org_names=org_names, who=who,
+        describe=lambda e: describe(e.kind, json.loads(e.details) if e.details else {},
+                                    audit.KINDS.get(e.kind)),
         organisations=session.scalars(scope.organisations().order_by(Organisation.name)).all(),
         bad_dates=(since_raw and not since) or (until_raw and not until))

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from .. import codelists
@@ -128,9 +128,23 @@ def _announce_login_change(requested: login_change.Requested) -> None:
               "later opnieuw op om ze opnieuw te versturen.", "error")
 
 
-@bp.route("/organisaties/<int:org_id>/uitnodiging", methods=["POST"])
+@bp.route("/organisaties/<int:org_id>/uitnodiging", methods=["GET", "POST"])
 def resend_invitation(org_id: int):
+    """GET: ask for confirmation (a mail is sent); POST: send a new invitation."""
     org = current_scope().get_organisation(org_id)
+    if request.method == "GET":
+        account = services.login_of(org)
+        back = url_for("beheer.organisation", org_id=org.id)
+        if not needs_invitation(account):
+            return render_template("beheer/confirm.html", heading="Geen uitnodiging nodig",
+                                   lines=[INVITATION_NOT_NEEDED], button=None, back_url=back,
+                                   back_label=org.name)
+        return render_template(
+            "beheer/confirm.html", heading=f"Uitnodiging opnieuw versturen naar {org.name}?",
+            lines=[f"{account.email} krijgt een e-mail met een nieuwe link om een wachtwoord te "
+                   f"kiezen (geldig {current_app.config['INVITE_TOKEN_DAYS']} dagen, werkt één keer).",
+                   "Doe dit enkel als de organisatie de vorige uitnodiging niet (meer) heeft."],
+            button="Uitnodiging versturen", danger=False, back_url=back, back_label=org.name)
     if ActionForm().validate_on_submit():
         account = services.login_of(org)
         if not needs_invitation(account):
@@ -142,9 +156,25 @@ def resend_invitation(org_id: int):
     return redirect(url_for("beheer.organisation", org_id=org.id))
 
 
-@bp.route("/organisaties/<int:org_id>/<any(deactiveren, activeren):action>", methods=["POST"])
+@bp.route("/organisaties/<int:org_id>/<any(deactiveren, activeren):action>", methods=["GET", "POST"])
 def toggle_organisation(org_id: int, action: str):
+    """GET: ask for confirmation; POST: (de)activate the organisation."""
     org = current_scope().get_organisation(org_id)
+    if request.method == "GET":
+        back = url_for("beheer.organisation", org_id=org.id)
+        if action == "deactiveren":
+            return render_template(
+                "beheer/confirm.html", heading=f"{org.name} deactiveren?",
+                lines=["De organisatie en al haar logins kunnen daarna niet meer aanmelden; wie "
+                       "aangemeld is, wordt afgemeld.",
+                       "Haar cliënten en begeleidingsperiodes blijven bewaard en tellen mee in de "
+                       "statistieken. Je kan de organisatie later opnieuw activeren."],
+                button=f"{org.name} deactiveren", danger=True, back_url=back, back_label=org.name)
+        return render_template(
+            "beheer/confirm.html", heading=f"{org.name} opnieuw activeren?",
+            lines=["De logins van de organisatie kunnen daarna opnieuw aanmelden."],
+            button=f"{org.name} opnieuw activeren", danger=False, back_url=back,
+            back_label=org.name)
     if ActionForm().validate_on_submit():
         services.set_organisation_active(org, action == "activeren")
         session.commit()

@@ -1,7 +1,7 @@
 import logging
 from dataclasses import dataclass
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import String, func, literal, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -29,6 +29,13 @@ def healthz():
         log.warning("healthz: database does not answer")
         return Response("database unavailable", status=503, mimetype="text/plain")
     return Response("ok", mimetype="text/plain")
+
+
+@bp.route("/favicon.ico")
+@limiter.exempt
+def favicon():
+    """Browsers ask for /favicon.ico on their own: the app's icon is an SVG (base.html links it)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ Fixtures (all function-scoped unless said otherwise):
 - ``page``: a fresh context (nl-BE, Europe/Brussels) and page. Console errors, uncaught
   JavaScript errors and CSP violations fail the test at teardown; the CSP is *not* bypassed.
 - ``console_errors``: the collector behind ``page``; ``console_errors.allow(regex)`` for a test
-  that expects an error (e.g. it opens a 404 page on purpose). Chromium's own /favicon.ico
-  probe (404, the app has no favicon) is allowed by default.
+  that expects an error (e.g. it opens a 404 page on purpose). The app has a favicon, so a
+  failed icon request is an error like any other.
 
 Helpers (import with ``from browser.support import axe_check, login_in_browser``):
 
@@ -87,9 +87,7 @@ class LiveServer:
 class ConsoleErrors:
     """Console errors, uncaught page errors and CSP violations seen during one test."""
 
-    # Chromium asks every origin for /favicon.ico on its own; the app has no favicon (yet), and
-    # that 404 is not the page's doing.
-    DEFAULT_ALLOWED = [r"status of 404 .*\[https?://[^/\]]+/favicon\.ico\]$"]
+    DEFAULT_ALLOWED: list[str] = []
 
     def __init__(self):
         self.messages: list[str] = []
