@@ -108,6 +108,9 @@ def test_statistics_workbook_from_the_statistics_page(page, live_server, app, ma
     download = info.value
     assert download.suggested_filename == "statistieken-2020-limburg.xlsx"
     book = _workbook(download)
-    assert book.sheetnames[0] == "Overzicht" and "Geslacht" in book.sheetnames
+    assert book.sheetnames[:4] == ["Overzicht", "Kerncijfers", "Evolutie kerncijfers", "Leeftijd"]
+    assert "Geslacht" in book.sheetnames and "Geslacht per regio" not in book.sheetnames
     assert book["Kerncijfers"]["C6"].value == 4  # active clients in 2020
+    assert book["Evolutie kerncijfers"]["F6"].value == 4  # the trend ends with the same year
     assert all(len(book[name]._charts) == 1 for name in book.sheetnames[1:])
+    assert book["Evolutie kerncijfers"]._charts[0].tagname == "lineChart"
