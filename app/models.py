@@ -65,6 +65,9 @@ class Organisation(Base):
     description: Mapped[str | None] = mapped_column(Text)
     werkvormen: Mapped[str | None] = mapped_column(String(1000))  # comma-separated codes
     show_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # when a beheerder last asked to change one of its login addresses (app/auth/login_change.py):
+    # the dashboard looks for login-change notices only while one can still be shown
+    last_login_change_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     region: Mapped[Region] = relationship(lazy="joined")
 
@@ -248,6 +251,9 @@ class Client(Base):
     __table_args__ = (
         UniqueConstraint("organisation_id", "nr"),
         Index("ix_client_organisation_id_old_nr", "organisation_id", "old_nr"),
+        # the dashboard's count and page of numbers read this index alone (clients/services.py)
+        Index("ix_client_organisation_id_nr_last_end_old_nr", "organisation_id", "nr", "last_end",
+              "old_nr"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 from helpers import client_values
-from support import recorded_statements
+from support import logged_in_client, recorded_statements
 from werkzeug.routing import MapAdapter
 
 from app.clients import services
-from app.db import session
+from app.db import get_engine, session
 from app.models import Organisation
 
 
@@ -141,3 +141,85 @@ def test_url_template_fills_in_like_url_for(app):
         assert template % (12, 3456) == url_for("clients.edit_period", nr=12, period_id=3456)
         with pytest.raises(ValueError):  # the parameters must be given in the URL's order
             url_template("clients.edit_period", "period_id", "nr")
+
+
+SHOWN_COLUMNS = ["client.nr", "client.old_nr", "client.name_enc", "client.last_start",
+                 "client.last_end", "client.last_period_id"]
+
+
+@pytest.mark.parametrize("url", DASHBOARD_VIEWS + ("/dashboard?q=oud&sort=oud_asc&page=2",))
+def test_the_dashboard_list_reads_only_the_columns_it_shows(app, org_client, url):
+    """The page's rows are read as the six shown columns (no ORM object with the client's other
+    data); the count reads no column at all."""
+    _add(app, org_client.org_id, 3)
+    statements, _ = _statements(app, org_client, url)
+    listing = [s for s in statements if re.search(r"\bFROM client\b", s)]
+    assert len(listing) == 2, listing
+    count, rows = sorted(listing, key=len)
+    assert re.match(r"SELECT count\(\*\) AS \w+\s+FROM client\s+WHERE", count), count
+    selected = re.match(r"SELECT (.*?)\s+FROM client", rows, re.S).group(1)
+    assert [c.strip() for c in selected.split(",")] == SHOWN_COLUMNS
+
+
+def test_the_dashboard_looks_for_login_change_notices_only_after_a_change(app, make_org,
+                                                                         make_admin):
+    """Without a beheerder's change of one of its logins the dashboard runs no login-change query
+    at all; after one it shows the notice (and runs that one query)."""
+    org_id, email = make_org()
+    org = logged_in_client(app, email)
+    statements, page = _statements(app, org, "/dashboard")
+    assert not [s for s in statements if "FROM login_change" in s]
+    assert "Een beheerder heeft" not in page.get_data(as_text=True)
+
+    beheer = logged_in_client(app, make_admin("limburg"))
+    assert beheer.post(f"/beheer/organisaties/{org_id}/bewerken", data={
+        "name": "Testorganisatie", "region": "limburg", "email": "opvolger@example.be"}).status_code == 302
+    statements, page = _statements(app, org, "/dashboard")
+    assert len([s for s in statements if "FROM login_change" in s]) == 1
+    assert "Een beheerder heeft" in page.get_data(as_text=True)
+    # the swapped list (search, tabs, pager) shows no notice and does not look for one
+    with recorded_statements(app) as statements:
+        assert org.get("/dashboard?q=1", headers={"HX-Request": "true"}).status_code == 200
+    assert not [s for s in statements if "FROM login_change" in s]
+
+
+def test_a_login_change_is_looked_for_until_it_can_no_longer_be_shown(app):
+    """may_have_notices: from the request until NOTICE_DAYS after the links expire (the latest a
+    change can take effect), and not before any change."""
+    from app.auth import login_change
+    from app.models import utcnow
+    with app.app_context():
+        cfg = app.config
+        org = Organisation(name="x", region_id=1)
+        assert not login_change.may_have_notices(org)
+        lapse = (timedelta(hours=cfg["LOGIN_CHANGE_DELAY_HOURS"])
+                 + timedelta(days=cfg["INVITE_TOKEN_DAYS"] + login_change.NOTICE_DAYS))
+        org.last_login_change_at = utcnow() - lapse + timedelta(hours=1)
+        assert login_change.may_have_notices(org)
+        org.last_login_change_at = utcnow() - lapse - timedelta(days=2)
+        assert not login_change.may_have_notices(org)
+
+
+def test_sqlite_counts_and_picks_the_page_from_the_index_alone(app, org_client):
+    """The count and the subquery that picks the page's numbers are answered by the index
+    ix_client_organisation_id_nr_last_end_old_nr without reading the client rows, on every tab,
+    sort and search (PostgreSQL's planner decides by its statistics, so only SQLite is checked)."""
+    _add(app, org_client.org_id, 3)
+    with app.app_context():
+        if get_engine().dialect.name != "sqlite":
+            pytest.skip("SQLite's query plan")
+        for tab in services.TABS:
+            for sort in services.SORTS:
+                for search in ("", "old", "nr"):
+                    count, rows = services._listing_statements(tab, sort, search)
+                    for statement in (count, rows):
+                        compiled = statement.compile(session.get_bind())
+                        params = {"org": 1, "day": date.today(), "nr": 1, "prefix": "1%",
+                                  "limit": 50, "offset": 0}
+                        plan = session.connection().exec_driver_sql(
+                            "EXPLAIN QUERY PLAN " + str(compiled),
+                            tuple(params[name] for name in compiled.positiontup)).all()
+                        scans = [row[3] for row in plan if "client" in row[3]]
+                        assert any("COVERING INDEX ix_client_organisation_id_nr_last_end_old_nr"
+                                   in s for s in scans), (tab, sort, search, scans)
+                        assert not [s for s in scans if s.startswith("SCAN client")], scans

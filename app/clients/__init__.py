@@ -1,8 +1,10 @@
 from flask import Blueprint
 
 from ..auth.guards import require_kind
+from .rows_html import client_rows
 
 bp = Blueprint("clients", __name__)
+bp.add_app_template_global(client_rows)
 
 
 @bp.before_request
