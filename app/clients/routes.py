@@ -67,9 +67,10 @@ def new_client():
 
 @bp.route("/clienten/<int:nr>")
 def client_info(nr: int):
-    client = services.get_client(_org(), nr, with_periods=True)
+    org = _org()
+    client = services.client_page(org, nr)
     return render_template("clients/client.html", client=client, groups=GROUPS,
-                           name=names.of_client(_org(), client), book=codelists.book(),
+                           name=names.of_client(org, client), book=codelists.book(org.region_id),
                            active=services.is_active(client, date.today()))
 
 

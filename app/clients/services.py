@@ -1,6 +1,8 @@
-"""Clients and periods of one organisation. Every lookup is scoped here (clients_of)."""
+"""Clients and periods of one organisation. Every lookup is scoped here: clients_of, or a
+prebuilt statement with the organisation bound (`org`)."""
 
 import functools
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import pagination
 from ..db import session
-from ..models import Client, Organisation, Period
+from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period
 from ..pagination import Page
 from ..params import ascii_int
 from . import names, rules
@@ -22,6 +24,10 @@ SORTS = {
     "oud_desc": "oud volgnummer (hoog naar laag)",
 }
 TABS = {"actief": "Actieve cliënten", "inactief": "Niet-actieve cliënten"}
+
+
+_client = Client.__table__.c  # plain table columns, for the prebuilt Core statements below
+_period = Period.__table__.c
 
 
 def clients_of(org: Organisation) -> Select:
@@ -38,6 +44,42 @@ def get_client(org: Organisation, nr: int, with_periods: bool = False) -> Client
     if client is None:
         abort(404)
     return client
+
+
+class ClientView:
+    """A client and its periods as the client page shows them: read-only, from one Core statement
+    of the shown columns (see client_page). `client[name]` reads a column, as on the model."""
+
+    def __init__(self, values: dict, periods: list):
+        self.__dict__.update(values)
+        self.periods = periods  # PeriodRow, oldest first
+
+    def __getitem__(self, name: str):
+        return self.__dict__[name]
+
+
+_PAGE_COLUMNS = ("organisation_id", "nr", "old_nr", "name_enc", "birth_date", "postcode_woonplaats",
+                 "postcode_tewerkstelling", *CLIENT_CODE_FIELDS, "last_period_id", "last_end")
+_PERIOD_COLUMNS = ("id", "start_date", "end_date", "hours", "reden_stopzetting", "perspectief")
+PeriodRow = namedtuple("PeriodRow", _PERIOD_COLUMNS)
+_CLIENT_PAGE = (
+    select(*(_client[name] for name in _PAGE_COLUMNS),
+           *(_period[name].label(f"period_{name}") for name in _PERIOD_COLUMNS))
+    .select_from(Client.__table__.outerjoin(Period.__table__, _period.client_id == _client.id))
+    .where(_client.organisation_id == bindparam("org"), _client.nr == bindparam("nr"))
+    .order_by(_period.start_date, _period.id))
+
+
+def client_page(org: Organisation, nr: int) -> ClientView:
+    """The organisation's client with this volgnummer and its periods, for reading (the client
+    page), or 404: one prebuilt statement on the connection, no ORM objects."""
+    rows = session.connection().execute(_CLIENT_PAGE, {"org": org.id, "nr": nr}).all()
+    if not rows:
+        abort(404)
+    first = rows[0]._mapping
+    periods = [PeriodRow(*(row._mapping[f"period_{name}"] for name in _PERIOD_COLUMNS))
+               for row in rows if row._mapping["period_id"] is not None]
+    return ClientView({name: first[name] for name in _PAGE_COLUMNS}, periods)
 
 
 def get_period(org: Organisation, nr: int, period_id: int) -> tuple[Client, Period]:
@@ -145,7 +187,6 @@ class Listing:
     sort: str
 
 
-_client = Client.__table__.c
 _ORDER = {
     "nr_asc": (_client.nr.asc(),),
     "nr_desc": (_client.nr.desc(),),
