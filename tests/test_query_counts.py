@@ -148,18 +148,27 @@ SHOWN_COLUMNS = ["client.nr", "client.old_nr", "client.name_enc", "client.last_s
                  "client.last_end", "client.last_period_id"]
 
 
-@pytest.mark.parametrize("url", DASHBOARD_VIEWS + ("/dashboard?q=oud&sort=oud_asc&page=2",))
+@pytest.mark.parametrize("url", DASHBOARD_VIEWS + ("/dashboard?sort=oud_asc&page=2",
+                                                    "/dashboard?q=1&page=1", "/dashboard?q=1&page=7"))
 def test_the_dashboard_list_reads_only_the_columns_it_shows(app, org_client, url):
     """The page's rows are read as the six shown columns (no ORM object with the client's other
-    data); the count reads no column at all."""
+    data); the count reads no column at all. A search reads its rows with the number of matches
+    in one statement, and counts apart only for a page past the end (which shows the last page)."""
     _add(app, org_client.org_id, 3)
-    statements, _ = _statements(app, org_client, url)
+    statements, response = _statements(app, org_client, url)
     listing = [s for s in statements if re.search(r"\bFROM client\b", s)]
-    assert len(listing) == 2, listing
-    count, rows = sorted(listing, key=len)
-    assert re.match(r"SELECT count\(\*\) AS \w+\s+FROM client\s+WHERE", count), count
-    selected = re.match(r"SELECT (.*?)\s+FROM client", rows, re.S).group(1)
-    assert [c.strip() for c in selected.split(",")] == SHOWN_COLUMNS
+    counts = [s for s in listing if re.match(r"SELECT count\(\*\) AS \w+\s+FROM client\s+WHERE", s)]
+    rows = [s for s in listing if s not in counts]
+    search, past_the_end = "q=" in url, "page=7" in url
+    assert (len(counts), len(rows)) == ((0, 1) if search and not past_the_end
+                                        else (1, 2) if past_the_end else (1, 1)), listing
+    for statement in rows:
+        selected = re.match(r"SELECT (.*?)\s+FROM client", statement, re.S).group(1)
+        assert [c.strip() for c in selected.split(",")] == SHOWN_COLUMNS + (
+            ["page.total"] if search else [])
+    if search:
+        assert "Pagina 1 van 1" not in response.get_data(as_text=True)  # one page: no pager
+        assert re.search(r'<tr><td>1</td>', response.get_data(as_text=True))  # client 1 matches
 
 
 def test_the_dashboard_looks_for_login_change_notices_only_after_a_change(app, make_org,
@@ -224,3 +233,27 @@ def test_sqlite_counts_and_picks_the_page_from_the_index_alone(app, org_client):
                         assert any("COVERING INDEX ix_client_organisation_id_nr_last_end_old_nr"
                                    in s for s in scans), (tab, sort, search, scans)
                         assert not [s for s in scans if s.startswith("SCAN client")], scans
+
+
+def test_search_pages_and_totals_match_a_count_of_the_clients(app, org_client):
+    """The search's window count gives the same pages and totals as counting by hand, also for a
+    page past the end (the last page) and a search that finds nothing."""
+    with app.app_context():
+        org = session.get(Organisation, org_client.org_id)
+        for i in range(1, 121):
+            services.create_client(org, client_values(old_nr=f"A-{i}" if i % 3 else f"b{i}"), None)
+        session.commit()
+        today = date.today()
+        olds = {nr: (f"A-{nr}" if nr % 3 else f"b{nr}") for nr in range(1, 121)}
+        for q, expected in (("a-", [n for n, o in olds.items() if o.lower().startswith("a-")]),
+                            ("12", [n for n, o in olds.items()
+                                    if n == 12 or o.lower().startswith("12")]),
+                            ("b1", [n for n, o in olds.items() if o.startswith("b1")]),
+                            ("zz", [])):
+            for page in (1, 2, 9):
+                listing = services.list_clients(org, "actief", q, "nr_asc", page, today, 20)
+                pages = max(1, -(-len(expected) // 20))
+                shown = min(page, pages)
+                assert listing.page.total == len(expected), (q, page)
+                assert listing.page.number == shown, (q, page)
+                assert [r.nr for r in listing.rows] == expected[(shown - 1) * 20:shown * 20], (q, page)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
-from sqlalchemy import Date, Integer, Select, bindparam, func, or_, select, update
+from sqlalchemy import Date, Integer, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import pagination
@@ -206,9 +206,11 @@ def _listing_statements(tab: str, sort: str, search: str) -> tuple[Select, Selec
     connection (Core): the rows are tuples of the six shown columns, no ORM objects.
 
     The rows statement picks the page's numbers first, in a subquery that the index
-    ix_client_listing (organisation, nr, last end, old nr) answers alone, and reads the shown
-    columns of those 50 clients only: a middle page or a search skips the other rows in the
-    index instead of reading them from the table."""
+    ix_client_organisation_id_nr_last_end_old_nr answers alone, and reads the shown columns of
+    those 50 clients only: a middle page skips the other rows in the index instead of reading
+    them from the table. A search has to test every client of the tab in that index, so it does
+    so once: its rows carry the number of matches as a seventh column (a window count) and the
+    count statement is only needed for a page past the end."""
     active = rules.client_active_on(bindparam("day", type_=Date))
     where = [_client.organisation_id == bindparam("org"), active if tab == "actief" else ~active]
     if search:
@@ -218,30 +220,47 @@ def _listing_statements(tab: str, sort: str, search: str) -> tuple[Select, Selec
         where.append(cond)
     order = _ORDER[sort]
     count = select(func.count()).select_from(Client.__table__).where(*where)
-    page_nrs = (select(_client.nr).where(*where).order_by(*order)
-                .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
-                .correlate(None))
-    rows = (select(_client.nr, _client.old_nr, _client.name_enc, _client.last_start,
-                   _client.last_end, _client.last_period_id)
-            .where(_client.organisation_id == bindparam("org"), _client.nr.in_(page_nrs))
-            .order_by(*order))
+    shown = (_client.nr, _client.old_nr, _client.name_enc, _client.last_start, _client.last_end,
+             _client.last_period_id)
+    limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
+    if search:
+        page = (select(_client.nr, func.count().over().label("total")).where(*where)
+                .order_by(*order).limit(limit).offset(offset).subquery("page"))
+        rows = (select(*shown, page.c.total)
+                .select_from(Client.__table__.join(page, and_(
+                    _client.organisation_id == bindparam("org"), _client.nr == page.c.nr)))
+                .order_by(*order))
+    else:
+        page_nrs = (select(_client.nr).where(*where).order_by(*order).limit(limit).offset(offset)
+                    .correlate(None))
+        rows = (select(*shown).where(_client.organisation_id == bindparam("org"),
+                                     _client.nr.in_(page_nrs))
+                .order_by(*order))
     return count, rows
 
 
 def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, today: date,
                  per_page: int | None = None) -> Listing:
-    """One page of the dashboard in two indexed statements (count, rows); names of that page only."""
+    """One page of the dashboard in two indexed statements (count, rows), a search in one; names
+    of that page only."""
     q = q.strip()[:50]
     nr = ascii_int(q, min=1) if q else None
     search = "" if not q else "nr" if nr is not None else "old"
     count, rows = _listing_statements(tab, sort, search)
-    values = {"org": org.id, "day": today, "nr": nr,
+    per_page = per_page or pagination.CLIENTS_PER_PAGE
+    values = {"org": org.id, "day": today, "nr": nr, "limit": per_page,
               "prefix": q.lower().replace("%", "").replace("_", "") + "%"}
     connection = session.connection()
-    shown = Page.of(page, connection.execute(count, values).scalar_one(),
-                    per_page or pagination.CLIENTS_PER_PAGE)
+    result = None
+    if search:  # the rows first: they carry the total
+        requested = max(page, 1)
+        found = connection.execute(rows, {**values, "offset": (requested - 1) * per_page}).all()
+        if found or requested == 1:
+            shown, result = Page.of(requested, found[0][6] if found else 0, per_page), found
+    if result is None:  # a list, or a search's page past the end: count, then that page
+        shown = Page.of(page, connection.execute(count, values).scalar_one(), per_page)
+        result = connection.execute(rows, {**values, "offset": shown.offset})
     name = names.revealer(org)
     active = tab == "actief"
-    result = connection.execute(rows, {**values, "limit": shown.per_page, "offset": shown.offset})
-    return Listing([Row(nr, old_nr, name(nr, blob), start, end, pid, active)
-                    for nr, old_nr, blob, start, end, pid in result], shown, tab, q, sort)
+    return Listing([Row(row[0], row[1], name(row[0], row[2]), row[3], row[4], row[5], active)
+                    for row in result], shown, tab, q, sort)
