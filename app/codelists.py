@@ -4,9 +4,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import select
 
+from . import dataversion
 from .db import session
 from .models import CodeList, CodeOption, Region
 
@@ -83,15 +84,37 @@ class CodeBook:
         return next((o.ladder for o in self.lists.get(list_name, []) if o.code == code), None)
 
 
-def book() -> CodeBook:
-    """The code lists for this request (one query of the columns used, cached on flask.g)."""
+_BOOK = (select(CodeList.name, CodeList.title, CodeOption.code, CodeOption.label,
+                CodeOption.retired, CodeOption.ladder)
+         .outerjoin(CodeOption, CodeOption.list_id == CodeList.id)
+         .order_by(CodeList.id, CodeOption.position, CodeOption.id))
+
+
+def _read_book() -> CodeBook:
+    return CodeBook(session.execute(_BOOK))
+
+
+def book(region_id: int | None = None) -> CodeBook:
+    """The code lists for this request (one query of the columns used, cached on flask.g).
+
+    With a region (an organisation's page): kept in this process under the region's data version
+    (app/dataversion.py; a change of a code option renews every region's version, and a page
+    reads its region's version first), so the page reads one small row instead of every list.
+    The book is only read, never changed, by its users."""
     cached = g.get("codebook")
     if cached is None:
-        cached = CodeBook(session.execute(
-            select(CodeList.name, CodeList.title, CodeOption.code, CodeOption.label,
-                   CodeOption.retired, CodeOption.ladder)
-            .outerjoin(CodeOption, CodeOption.list_id == CodeList.id)
-            .order_by(CodeList.id, CodeOption.position, CodeOption.id)))
+        if region_id is None:
+            cached = _read_book()
+        else:
+            version = dataversion.current(region_id)
+            books = current_app.extensions.setdefault("codebooks", {})  # region -> (version, book)
+            kept = books.get(region_id)
+            if version is not None and kept is not None and kept[0] == version:
+                cached = kept[1]
+            else:
+                cached = _read_book()
+                if version is not None:
+                    books[region_id] = (version, cached)
         g.codebook = cached
     return cached
 

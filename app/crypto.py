@@ -168,3 +168,17 @@ def seal_search(data_key: bytes, organisation_id: int, text: str) -> bytes:
 def open_search(data_key: bytes, organisation_id: int, blob: bytes) -> str:
     """Raise cryptography's InvalidTag when the blob is not this organisation's."""
     return unseal(data_key, blob, _search_aad(organisation_id)).decode("utf-8")
+
+
+def name_decrypter(data_key: bytes, organisation_id: int):
+    """decrypt_name for many clients of one organisation (a page of the dashboard): one cipher
+    object for all of them. The returned function takes (nr, blob) and raises what
+    decrypt_name raises."""
+    decrypt = AESGCM(data_key).decrypt
+
+    def name(nr: int, blob: bytes) -> str:
+        if not blob or blob[:1] != VERSION:  # the checks of unseal()
+            raise InvalidTag("unknown ciphertext version")
+        return decrypt(blob[1:13], blob[13:], _name_aad(organisation_id, nr)).decode("utf-8")
+
+    return name

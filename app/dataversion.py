@@ -21,7 +21,7 @@ from collections import OrderedDict
 from itertools import chain
 
 from flask import current_app
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .db import session
@@ -115,12 +115,17 @@ def _after_flush(sess: Session, _context) -> None:
         sess.execute(query)
 
 
+_ALL_TOKENS = select(AppMeta.value).where(AppMeta.key.startswith(PREFIX)).order_by(AppMeta.key)
+_ONE_TOKEN = select(AppMeta.__table__.c.value).where(AppMeta.__table__.c.key == bindparam("key"))
+
+
 def current(region_id: int | None) -> tuple | None:
-    """The token of one region, or of all regions together (None when there are none yet)."""
-    query = select(AppMeta.value).where(AppMeta.key.startswith(PREFIX)).order_by(AppMeta.key)
-    if region_id is not None:
-        query = select(AppMeta.value).where(AppMeta.key == _key(region_id))
-    values = tuple(session.scalars(query))
+    """The token of one region, or of all regions together (None when there are none yet).
+    One region's token is read with a prebuilt Core statement (pages read it on every request)."""
+    if region_id is None:
+        values = tuple(session.scalars(_ALL_TOKENS))
+    else:
+        values = tuple(session.connection().execute(_ONE_TOKEN, {"key": _key(region_id)}).scalars())
     return values or None
 
 

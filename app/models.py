@@ -68,6 +68,9 @@ class Organisation(Base):
     # renewed (+1) in every transaction that changes one of its clients or periods
     # (app/dataversion.py): the statistics cache each organisation's counts under it
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # when a beheerder last asked to change one of its login addresses (app/auth/login_change.py):
+    # the dashboard looks for login-change notices only while one can still be shown
+    last_login_change_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     region: Mapped[Region] = relationship(lazy="joined")
 
@@ -267,6 +270,9 @@ class Client(Base):
     __table_args__ = (
         UniqueConstraint("organisation_id", "nr"),
         Index("ix_client_organisation_id_old_nr", "organisation_id", "old_nr"),
+        # the dashboard's count and page of numbers read this index alone (clients/services.py)
+        Index("ix_client_organisation_id_nr_last_end_old_nr", "organisation_id", "nr", "last_end",
+              "old_nr"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))

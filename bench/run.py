@@ -118,14 +118,19 @@ class Server:
 
     def login(self, email: str) -> str:
         status, headers, page = self.request("GET", "/login")
-        cookie = headers["Set-Cookie"].split(";")[0]
+        cookie = self.cookies(headers)
         token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
         body = urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
         status, headers, _ = self.request("POST", "/login", body, {
             "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
         assert status == 302, f"login failed for {email}: {status}"
-        # every cookie the login sets (the session and the device cookie), as a browser sends them
-        return "; ".join(c.split(";")[0] for c in headers.get_all("Set-Cookie"))
+        return self.cookies(headers)
+
+    @staticmethod
+    def cookies(headers) -> str:
+        """A Cookie header with every cookie the response sets (after a login: the session and
+        the device cookie, in either order)."""
+        return "; ".join(value.split(";")[0] for value in headers.get_all("Set-Cookie") or [])
 
     def reset_peak(self) -> None:
         """Forget the peak so far (Linux: writing 5 to clear_refs resets VmHWM), e.g. after the
@@ -335,9 +340,9 @@ def main(argv=None) -> int:
             if "htmx" in label:
                 headers["HX-Request"] = "true"
             t0 = time.perf_counter()
-            status = server.request("GET", path, headers=headers)[0]
+            status, answer, _ = server.request("GET", path, headers=headers)
             first_ms = (time.perf_counter() - t0) * 1000  # cold: before any cache is warm
-            if status != 200:
+            if status != 200 or answer.get("HX-Redirect"):  # not the page (e.g. sent to /login)
                 rows.append((label, path, None))
                 continue
             result = measure(server, path, headers, args)

@@ -30,13 +30,15 @@ def _literal_kinds(node) -> list[str]:
 
 
 def recorded_kinds() -> dict[str, str]:
-    """kind -> where it is recorded, for every audit.record(...) and audit.record_committed(...) call in app/."""
+    """kind -> where it is recorded, for every audit.record(...) and audit.record_committed(...)
+    call in app/."""
     found, dynamic = {}, []
     for path in sorted(APP.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in ("record", "record_committed") and isinstance(node.func.value, ast.Name)
+                    and node.func.attr in ("record", "record_committed")
+                    and isinstance(node.func.value, ast.Name)
                     and node.func.value.id == "audit" and node.args):
                 continue
             where = f"{path.relative_to(APP.parent)}:{node.lineno}"

@@ -243,6 +243,20 @@ def test_rename_changes_label_everywhere_but_never_the_code(app, super_client, o
     ]
 
 
+def test_a_client_page_seen_before_a_rename_shows_the_new_label(app, super_client, org_client):
+    """The client page keeps the code lists between requests (per data version): a second visit
+    reads no code list, and a rename by the superbeheerder shows at once."""
+    from support import recorded_statements
+    nr = add_client(org_client, geslacht="vrouw")
+    assert "<dd>Vrouw</dd>" in text(org_client.get(f"/clienten/{nr}"))
+    with recorded_statements(app) as statements:
+        assert "<dd>Vrouw</dd>" in text(org_client.get(f"/clienten/{nr}"))
+    assert not [s for s in statements if "code_option" in s]
+    url = option_url(app, "geslacht", "vrouw", "label")
+    assert super_client.post(url, data={"label": "Vrouwelijk"}).status_code == 302
+    assert "<dd>Vrouwelijk</dd>" in text(org_client.get(f"/clienten/{nr}"))
+
+
 # --- reorder ------------------------------------------------------------------------------------
 
 def test_reorder_changes_the_order_on_the_organisation_form(app, super_client, org_client):

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 from helpers import client_values
-from support import recorded_statements
+from support import logged_in_client, recorded_statements
 from werkzeug.routing import MapAdapter
 
 from app.clients import services
-from app.db import session
+from app.db import get_engine, session
 from app.models import Organisation
 
 
@@ -36,7 +36,8 @@ def _add(app, org_id, n, periods_each=1):
         session.commit()
 
 
-DASHBOARD_VIEWS = ("/dashboard", "/dashboard?tab=inactief", "/dashboard?q=1&sort=oud_desc")
+# explicit parameters: plain /dashboard shows the list as last left (a search after the third view)
+DASHBOARD_VIEWS = ("/dashboard?tab=actief", "/dashboard?tab=inactief", "/dashboard?q=1&sort=oud_desc")
 
 
 def test_dashboard_query_count_does_not_grow_with_rows(app, org_client):
@@ -72,6 +73,7 @@ def test_dashboard_with_a_registration_round_query_count_does_not_grow_with_rows
 def test_client_page_query_count_does_not_grow_with_periods(app, org_client):
     _add(app, org_client.org_id, 1, periods_each=1)
     _add(app, org_client.org_id, 1, periods_each=8)
+    _count_queries(app, org_client, "/clienten/1")  # the first visit also reads the code lists
     assert _count_queries(app, org_client, "/clienten/1") == _count_queries(app, org_client, "/clienten/2")
 
 
@@ -162,3 +164,118 @@ def test_url_template_fills_in_like_url_for(app):
         assert template % (12, 3456) == url_for("clients.edit_period", nr=12, period_id=3456)
         with pytest.raises(ValueError):  # the parameters must be given in the URL's order
             url_template("clients.edit_period", "period_id", "nr")
+
+
+SHOWN_COLUMNS = ["client.nr", "client.old_nr", "client.name_enc", "client.last_start",
+                 "client.last_end", "client.last_period_id"]
+
+
+@pytest.mark.parametrize("url", DASHBOARD_VIEWS + ("/dashboard?sort=oud_asc&page=2",
+                                                    "/dashboard?q=1&page=1", "/dashboard?q=1&page=7"))
+def test_the_dashboard_list_reads_only_the_columns_it_shows(app, org_client, url):
+    """The page's rows are read as the six shown columns (no ORM object with the client's other
+    data); the count reads no column at all. A search reads its rows with the number of matches
+    in one statement, and counts apart only for a page past the end (which shows the last page)."""
+    _add(app, org_client.org_id, 3)
+    statements, response = _statements(app, org_client, url)
+    listing = [s for s in statements if re.search(r"\bFROM client\b", s)]
+    counts = [s for s in listing if re.match(r"SELECT count\(\*\) AS \w+\s+FROM client\s+WHERE", s)]
+    rows = [s for s in listing if s not in counts]
+    search, past_the_end = "q=" in url, "page=7" in url
+    assert (len(counts), len(rows)) == ((0, 1) if search and not past_the_end
+                                        else (1, 2) if past_the_end else (1, 1)), listing
+    for statement in rows:
+        selected = re.match(r"SELECT (.*?)\s+FROM client", statement, re.S).group(1)
+        assert [c.strip() for c in selected.split(",")] == SHOWN_COLUMNS + (
+            ["page.total"] if search else [])
+    if search:
+        assert "Pagina 1 van 1" not in response.get_data(as_text=True)  # one page: no pager
+        assert re.search(r'<tr><td[^>]*>1</td>', response.get_data(as_text=True))  # client 1 matches
+
+
+def test_the_dashboard_looks_for_login_change_notices_only_after_a_change(app, make_org,
+                                                                         make_admin):
+    """Without a beheerder's change of one of its logins the dashboard runs no login-change query
+    at all; after one it shows the notice (and runs that one query)."""
+    org_id, email = make_org()
+    org = logged_in_client(app, email)
+    statements, page = _statements(app, org, "/dashboard")
+    assert not [s for s in statements if "FROM login_change" in s]
+    assert "Een beheerder heeft" not in page.get_data(as_text=True)
+
+    beheer = logged_in_client(app, make_admin("limburg"))
+    assert beheer.post(f"/beheer/organisaties/{org_id}/bewerken", data={
+        "name": "Testorganisatie", "region": "limburg", "email": "opvolger@example.be"}).status_code == 302
+    statements, page = _statements(app, org, "/dashboard")
+    assert len([s for s in statements if "FROM login_change" in s]) == 1
+    assert "Een beheerder heeft" in page.get_data(as_text=True)
+    # the swapped list (search, tabs, pager) shows no notice and does not look for one
+    with recorded_statements(app) as statements:
+        assert org.get("/dashboard?q=1", headers={"HX-Request": "true"}).status_code == 200
+    assert not [s for s in statements if "FROM login_change" in s]
+
+
+def test_a_login_change_is_looked_for_until_it_can_no_longer_be_shown(app):
+    """may_have_notices: from the request until NOTICE_DAYS after the links expire (the latest a
+    change can take effect), and not before any change."""
+    from app.auth import login_change
+    from app.models import utcnow
+    with app.app_context():
+        cfg = app.config
+        org = Organisation(name="x", region_id=1)
+        assert not login_change.may_have_notices(org)
+        lapse = (timedelta(hours=cfg["LOGIN_CHANGE_DELAY_HOURS"])
+                 + timedelta(days=cfg["INVITE_TOKEN_DAYS"] + login_change.NOTICE_DAYS))
+        org.last_login_change_at = utcnow() - lapse + timedelta(hours=1)
+        assert login_change.may_have_notices(org)
+        org.last_login_change_at = utcnow() - lapse - timedelta(days=2)
+        assert not login_change.may_have_notices(org)
+
+
+def test_sqlite_counts_and_picks_the_page_from_the_index_alone(app, org_client):
+    """The count and the subquery that picks the page's numbers are answered by the index
+    ix_client_organisation_id_nr_last_end_old_nr without reading the client rows, on every tab,
+    sort and search (PostgreSQL's planner decides by its statistics, so only SQLite is checked)."""
+    _add(app, org_client.org_id, 3)
+    with app.app_context():
+        if get_engine().dialect.name != "sqlite":
+            pytest.skip("SQLite's query plan")
+        for tab in services.TABS:
+            for sort in services.SORTS:
+                for search in ("", "old", "nr"):
+                    count, rows = services._listing_statements(tab, sort, search)
+                    for statement in (count, rows):
+                        compiled = statement.compile(session.get_bind())
+                        params = {"org": 1, "day": date.today(), "nr": 1, "prefix": "1%",
+                                  "limit": 50, "offset": 0}
+                        plan = session.connection().exec_driver_sql(
+                            "EXPLAIN QUERY PLAN " + str(compiled),
+                            tuple(params[name] for name in compiled.positiontup)).all()
+                        scans = [row[3] for row in plan if "client" in row[3]]
+                        assert any("COVERING INDEX ix_client_organisation_id_nr_last_end_old_nr"
+                                   in s for s in scans), (tab, sort, search, scans)
+                        assert not [s for s in scans if s.startswith("SCAN client")], scans
+
+
+def test_search_pages_and_totals_match_a_count_of_the_clients(app, org_client):
+    """The search's window count gives the same pages and totals as counting by hand, also for a
+    page past the end (the last page) and a search that finds nothing."""
+    with app.app_context():
+        org = session.get(Organisation, org_client.org_id)
+        for i in range(1, 121):
+            services.create_client(org, client_values(old_nr=f"A-{i}" if i % 3 else f"b{i}"), None)
+        session.commit()
+        today = date.today()
+        olds = {nr: (f"A-{nr}" if nr % 3 else f"b{nr}") for nr in range(1, 121)}
+        for q, expected in (("a-", [n for n, o in olds.items() if o.lower().startswith("a-")]),
+                            ("12", [n for n, o in olds.items()
+                                    if n == 12 or o.lower().startswith("12")]),
+                            ("b1", [n for n, o in olds.items() if o.startswith("b1")]),
+                            ("zz", [])):
+            for page in (1, 2, 9):
+                listing = services.list_clients(org, "actief", q, "nr_asc", page, today, 20)
+                pages = max(1, -(-len(expected) // 20))
+                shown = min(page, pages)
+                assert listing.page.total == len(expected), (q, page)
+                assert listing.page.number == shown, (q, page)
+                assert [r.nr for r in listing.rows] == expected[(shown - 1) * 20:shown * 20], (q, page)

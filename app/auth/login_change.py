@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit, mailer
 from ..db import session
-from ..models import Account, AccountToken, LoginChange, utcnow
+from ..models import Account, AccountToken, LoginChange, Organisation, utcnow
 from .services import _digest, _link, revoke_all_sessions
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,8 @@ def request_change(account: Account, new_email: str, requested_by: int) -> Reque
     for older in session.scalars(_open_changes(account.id)):
         older.cancelled_at = now
     name = account.organisation.name if account.organisation else None
+    if account.organisation:  # its dashboard looks for notices from now on (may_have_notices)
+        account.organisation.last_login_change_at = now
     change = LoginChange(account_id=account.id, old_email=account.email, new_email=new_email,
                          requested_by=requested_by, requested_at=now)
     session.add(change)
@@ -241,6 +243,23 @@ def pending_notice(account: Account) -> Notice | None:
     """The account's pending change, described for a page."""
     change = pending_for(account)
     return Notice.of(change) if change else None
+
+
+def may_have_notices(organisation: Organisation) -> bool:
+    """Whether notices() can find anything for the organisation, from the moment of its latest
+    login change (kept on the organisation, already loaded with the login), without a query.
+
+    A change is shown while pending, which ends at the latest when its links expire, and for
+    NOTICE_DAYS after it took effect, which it can only do while pending: so at the latest
+    NOTICE_DAYS after its links expire (plus a day, for a confirmation at that very moment).
+    The settings are read now, as is_pending() reads them."""
+    requested = organisation.last_login_change_at
+    if requested is None:
+        return False
+    cfg = current_app.config
+    shown_until = (requested + timedelta(hours=cfg["LOGIN_CHANGE_DELAY_HOURS"])
+                   + timedelta(days=cfg["INVITE_TOKEN_DAYS"] + NOTICE_DAYS + 1))
+    return utcnow() < shown_until
 
 
 def notices(organisation_id: int) -> list[Notice]:

@@ -2,8 +2,10 @@ from flask import Blueprint
 
 from ..auth import drafts
 from ..auth.guards import require_kind
+from .rows_html import client_rows
 
 bp = Blueprint("clients", __name__)
+bp.add_app_template_global(client_rows)
 
 
 @bp.before_request

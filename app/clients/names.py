@@ -30,6 +30,23 @@ def reveal(org: Organisation, nr: int, blob: bytes | None) -> str:
         return UNREADABLE
 
 
+def revealer(org: Organisation):
+    """reveal() for many clients of the organisation (one page of a list): the data key and the
+    cipher are looked up once. The returned function takes (nr, blob)."""
+    decrypt = crypto.name_decrypter(keys.data_key(org), org.id)
+
+    def name(nr: int, blob: bytes | None) -> str:
+        if not blob:
+            return ""
+        try:
+            return decrypt(nr, blob)
+        except InvalidTag:
+            log.error("name of client nr %s of organisation %s does not decrypt", nr, org.id)
+            return UNREADABLE
+
+    return name
+
+
 def of_client(org: Organisation, client: Client) -> str:
     assert client.organisation_id == org.id
     return reveal(org, client.nr, client.name_enc)

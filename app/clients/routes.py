@@ -30,13 +30,18 @@ def dashboard():
     q = args.get("q") or ""
     if args.get("print") == "1":  # all rows of the tab, to print (clients/caseload_routes.py)
         return caseload_routes.print_view(tab, q, sort)
-    listing = services.list_clients(_org(), tab, q, sort, page, date.today())
-    liststate.remember(_org(), tab, q, sort, listing.page.number)
+    org = _org()
+    listing = services.list_clients(org, tab, q, sort, page, date.today())
+    liststate.remember(org, tab, q, sort, listing.page.number)
+    if htmx.is_partial():  # the swapped list shows no notices and no round
+        notices, registration = [], None
+    else:
+        notices = login_change.notices(org.id) if login_change.may_have_notices(org) else []
+        registration = rounds.dashboard_round(org)
     return htmx.render("clients/dashboard.html", "clients/_client_list.html",
-                       organisation=_org(), listing=listing, tabs=services.TABS,
-                       sorts=services.SORTS, login_notices=login_change.notices(_org().id),
-                       action=ActionForm(),
-                       registration=None if htmx.is_partial() else rounds.dashboard_round(_org()))
+                       organisation=org, listing=listing, tabs=services.TABS,
+                       sorts=services.SORTS, login_notices=notices,
+                       action=ActionForm() if notices else None, registration=registration)
 
 
 @bp.route("/registratierondes/<int:round_id>/volledig", methods=["POST"])
@@ -87,13 +92,14 @@ def new_client():
 
 @bp.route("/clienten/<int:nr>")
 def client_info(nr: int):
-    client = services.get_client(_org(), nr, with_periods=True)
+    org = _org()
+    client = services.client_page(org, nr)
     active = services.is_active(client, date.today())
     # back to the list as the user left it, else to the tab the client is on
     back = (url_for("clients.dashboard") if liststate.remembered()
             else url_for("clients.dashboard", tab="actief" if active else "inactief"))
     return render_template("clients/client.html", client=client, groups=GROUPS,
-                           name=names.of_client(_org(), client), book=codelists.book(),
+                           name=names.of_client(org, client), book=codelists.book(org.region_id),
                            active=active, back_url=back)
 
 
