@@ -4,6 +4,7 @@ and recounts only the organisations written since; a stored row whose version (o
 layout) is not the current one is never used."""
 
 import json
+from datetime import date
 import re
 import threading
 import time
@@ -205,3 +206,30 @@ def test_a_busy_database_does_not_hold_the_report(app, make_app, world, monkeypa
     assert _stored(app) == {}
     _report(make_app(), world)
     assert set(_stored(app)) == {world["limburg"], world["antwerpen"]}
+
+
+def test_a_server_reads_the_counts_in_the_background_at_its_first_request(app, make_app, world,
+                                                                           monkeypatch):
+    admin = logged_in_client(app, world["admins"]["super"])
+    assert admin.get("/beheer/statistieken").status_code == 200  # the default year: stored
+    org = logged_in_client(app, world["limburg_email"])  # then a write
+    nr = add_client(org, geboortedatum="1991-01-01")
+    assert add_period(org, nr, startdatum="2025-05-01").status_code == 302
+
+    server = make_app()
+    tally_store.warm_on_first_request(server)  # as wsgi.py and `flask serve` do
+    tally_store.warm_on_first_request(server)  # once only
+    calls = _recounts(monkeypatch)
+    loads = []
+    original_load = tally_store.load
+    monkeypatch.setattr(tally_store, "load", lambda *a, **k: loads.append(a) or original_load(*a, **k))
+    admin = logged_in_client(server, world["admins"]["super"])  # the first request starts it
+    warmers = [t for t in threading.enumerate() if t.name == "statistics-warm-up"]
+    assert len(warmers) == 1
+    warmers[0].join(30)
+    year = stats.default_year(date.today())
+    assert calls == [(year, [world["limburg"]])] and len(loads) == 1  # the written one recounted
+
+    r = admin.get("/beheer/statistieken")  # the default year: nothing read or counted any more
+    assert r.status_code == 200
+    assert calls == [(year, [world["limburg"]])] and len(loads) == 1

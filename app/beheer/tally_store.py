@@ -20,6 +20,7 @@ the lock) the rows are skipped after a short wait; the next view stores them.
 """
 
 import json
+import threading
 import logging
 import zlib
 from collections import Counter
@@ -66,15 +67,12 @@ def dumps(tally: stats.Tally) -> str:
 
 def loads(year: int, text: str) -> stats.Tally:
     data = json.loads(text)
-    result = stats.Tally.empty(year)
-    for y, values in data["h"].items():
-        result.headlines[int(y)] = stats.Headline(*values)
+    headlines = {int(y): stats.Headline(*values) for y, values in data["h"].items()}
+    fields = {name: Counter() for name in CLIENT_CODE_FIELDS}
     for name, pairs in data["f"].items():
-        result.fields[name] = Counter(dict((k, n) for k, n in pairs))
-    result.age, result.hours, result.reasons, result.perspectives, result.days = (
-        Counter(dict((k, n) for k, n in data[key])) for key in "aurpd")
-    result.span = tuple(date.fromisoformat(d) if d else None for d in data["s"])
-    return result
+        fields[name] = Counter(dict(pairs))  # dict() of [key, n] pairs: at C speed
+    return stats.Tally(year, headlines, fields, *(Counter(dict(data[key])) for key in "aurpd"),
+                       tuple(date.fromisoformat(d) if d else None for d in data["s"]))
 
 
 # --- reading and writing -------------------------------------------------------------------
@@ -143,3 +141,41 @@ def save(year: int, counted: dict[int, tuple[int, stats.Tally]]) -> None:
             conn.execute(stmt, rows)
     except DBAPIError as error:  # busy or locked: the next view stores them
         log.warning("statistics counts not stored (%s): %s", type(error.orig).__name__, error.orig)
+
+
+# --- warming a new process ----------------------------------------------------------------
+
+def warm_up(app) -> None:
+    """Read the stored counts of the default year (the last complete one) of every organisation
+    into this process's cache, counting and storing those missing, and compile the report's
+    templates: the first view of the report in a new process then recounts only what was
+    written since, and decodes nothing."""
+    from datetime import date as _date
+
+    from .scope import Scope
+    with app.app_context():
+        db.set_write_intent(False)  # a reader: SQLite BEGIN, not BEGIN IMMEDIATE
+        everything = Scope(account_id=0, region_id=None, is_super=True)
+        stats.region_tallies(everything, stats.default_year(_date.today()), None, cache=True)
+        for name in ("beheer/statistics.html", "beheer/_report.html"):
+            app.jinja_env.get_template(name)
+
+
+def warm_on_first_request(app) -> None:
+    """Start warm_up() in a background thread at the server's first request (a server, not a
+    command: wsgi.py and `flask serve` call this). A failure is logged, never shown."""
+    if app.extensions.setdefault("statistics_warm_up", []):
+        return  # registered already (`flask --app wsgi serve`)
+    app.extensions["statistics_warm_up"].append(True)
+    started = threading.Lock()
+
+    def run():
+        try:
+            warm_up(app)
+        except Exception:  # noqa: BLE001 — warming is an optimisation
+            log.exception("warming the statistics cache failed")
+
+    @app.before_request
+    def _start_warm_up():
+        if started.acquire(blocking=False):
+            threading.Thread(target=run, name="statistics-warm-up", daemon=True).start()
