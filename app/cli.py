@@ -209,6 +209,7 @@ def waitress_proxy_options(trusted_proxies: int) -> dict:
 def serve_command(listen, threads):
     """Serve the app with waitress (proxy headers trusted as TRUSTED_PROXIES says)."""
     import waitress
+
     from .beheer import tally_store
     app = current_app._get_current_object()
     tally_store.warm_on_first_request(app)

@@ -4,10 +4,10 @@ and recounts only the organisations written since; a stored row whose version (o
 layout) is not the current one is never used."""
 
 import json
-from datetime import date
 import re
 import threading
 import time
+from datetime import date
 
 import pytest
 from helpers import add_client, add_period

@@ -20,8 +20,8 @@ the lock) the rows are skipped after a short wait; the next view stores them.
 """
 
 import json
-import threading
 import logging
+import threading
 import zlib
 from collections import Counter
 from contextlib import contextmanager
