@@ -224,7 +224,7 @@ def test_a_server_reads_the_counts_in_the_background_at_its_first_request(app, m
     original_load = tally_store.load
     monkeypatch.setattr(tally_store, "load", lambda *a, **k: loads.append(a) or original_load(*a, **k))
     admin = logged_in_client(server, world["admins"]["super"])  # the first request starts it
-    warmers = [t for t in threading.enumerate() if t.name == "statistics-warm-up"]
+    warmers = server.extensions["statistics_warm_up"]
     assert len(warmers) == 1
     warmers[0].join(30)
     year = stats.default_year(date.today())

@@ -164,9 +164,9 @@ def warm_up(app) -> None:
 def warm_on_first_request(app) -> None:
     """Start warm_up() in a background thread at the server's first request (a server, not a
     command: wsgi.py and `flask serve` call this). A failure is logged, never shown."""
-    if app.extensions.setdefault("statistics_warm_up", []):
+    if "statistics_warm_up" in app.extensions:
         return  # registered already (`flask --app wsgi serve`)
-    app.extensions["statistics_warm_up"].append(True)
+    threads = app.extensions["statistics_warm_up"] = []  # the thread, once started
     started = threading.Lock()
 
     def run():
@@ -178,4 +178,5 @@ def warm_on_first_request(app) -> None:
     @app.before_request
     def _start_warm_up():
         if started.acquire(blocking=False):
-            threading.Thread(target=run, name="statistics-warm-up", daemon=True).start()
+            threads.append(threading.Thread(target=run, name="statistics-warm-up", daemon=True))
+            threads[0].start()
