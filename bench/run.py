@@ -450,7 +450,7 @@ def write_results(args, kind, seed_seconds, rows, small, full, after_write=(),
              f"Data: {args.organisations} organisations, {args.clients} clients"
              + (f" (seeded in {seed_seconds:.0f} s)" if seed_seconds else " (seeded earlier)") + ".", ""]
     if rows is None:  # --only-restart
-        lines += restart_lines(after_restart)
+        lines += restart_lines(after_restart) + [""]
         _prepend(args, lines)
         return
     floor = rows[0][2]
