@@ -18,7 +18,7 @@ from world import CANARY, build_world
 from app.beheer import statistics as stats
 from app.beheer import tally_store
 from app.db import get_engine, session
-from app.models import Client, Organisation, StatisticsTally
+from app.models import Client, Organisation, Region, StatisticsTally
 
 URL = "/beheer/statistieken?jaar=2025"
 
@@ -233,3 +233,17 @@ def test_a_server_reads_the_counts_in_the_background_at_its_first_request(app, m
     r = admin.get("/beheer/statistieken")  # the default year: nothing read or counted any more
     assert r.status_code == 200
     assert calls == [(year, [world["limburg"]])] and len(loads) == 1
+
+
+def test_an_organisation_moved_to_another_region_is_counted_again(app, make_app, world,
+                                                                   monkeypatch):
+    assert _headline(_report(app, world, "antwerpen"), "Actieve cliënten") == ("1", "2")
+    before = _version(app, world["limburg"])
+    with app.app_context():
+        org = session.get(Organisation, world["limburg"])
+        org.region_id = session.scalar(select(Region.id).where(Region.code == "antwerpen"))
+        session.commit()
+    assert _version(app, world["limburg"]) == before + 1
+    calls = _recounts(monkeypatch)
+    assert _headline(_report(make_app(), world, "antwerpen"), "Actieve cliënten") == ("5", "6")
+    assert calls == [(2025, [world["limburg"]])]
