@@ -222,8 +222,11 @@ def waitress_proxy_options(trusted_proxies: int) -> dict:
 def serve_command(listen, threads):
     """Serve the app with waitress (proxy headers trusted as TRUSTED_PROXIES says)."""
     import waitress
+
+    from .beheer import tally_store
     app = current_app._get_current_object()
     listen = listen or f"{app.config['HOST']}:{app.config['PORT']}"
+    tally_store.warm_on_first_request(app)
     waitress.serve(app, listen=listen, threads=threads,
                    **waitress_proxy_options(app.config["TRUSTED_PROXIES"]))
 

@@ -5,8 +5,9 @@ a cached result is never served after the data it was computed from has changed.
 token per region: every ORM flush that touches a Client or Period writes a new random token for
 that client's region, in the same transaction (so writers in different regions never wait on one
 row); a change of a code option or of an organisation's region renews every token. The same flush
-adds one to the `data_version` of each organisation whose clients or periods it changes (the
-statistics cache each organisation's counts under it, so a write recounts one organisation).
+adds one to the `data_version` of each organisation whose clients or periods (or region) it
+changes (the statistics cache each organisation's counts under it, in the process and in the
+table statistics_tally, so a write recounts one organisation).
 Bulk statements (demo data, deletion on request) call bump() themselves. A result for all regions
 is cached under all tokens together.
 
@@ -84,6 +85,7 @@ def _changed(sess: Session) -> tuple[set[int] | None, set[int]]:
         elif isinstance(obj, Organisation) and obj not in sess.new \
                 and inspect(obj).attrs.region_id.history.has_changes():
             every_region = True
+            org_ids.add(obj.id)  # its counts are per region: stored ones must not be reused
         elif isinstance(obj, Client):
             org_ids.add(obj.organisation_id)
         elif isinstance(obj, Period) and obj.client_id is not None:

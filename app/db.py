@@ -31,6 +31,16 @@ def set_write_intent(value: bool) -> None:
     _immediate.set(value)
 
 
+def write_intent(value: bool):
+    """Like set_write_intent(), returning a token for reset_write_intent() (a short write inside
+    a read request: app/beheer/tally_store.py)."""
+    return _immediate.set(value)
+
+
+def reset_write_intent(token) -> None:
+    _immediate.reset(token)
+
+
 def make_engine(url: str) -> Engine:
     """Create the engine for a database URL with the pragmas and pool settings we rely on."""
     if url.startswith("postgresql"):

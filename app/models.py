@@ -345,6 +345,21 @@ class AppMeta(Base):
     value: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class StatisticsTally(Base):
+    """One organisation's counts of one year (app/beheer/statistics.py `Tally`, as JSON: codes and
+    numbers, never a name), stored after a recount so that a new process does not count every
+    organisation again. Valid only while `data_version` equals the organisation's and `layout`
+    equals the counting code's `TALLY_LAYOUT`; anything else is ignored and overwritten."""
+
+    __tablename__ = "statistics_tally"
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data_version: Mapped[int] = mapped_column(Integer)
+    layout: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+
+
 class RegistrationRound(Base):
     """A registration round (SPEC §12): a beheerder asks the organisations of its scope to check
     and confirm their registrations of `year` by `deadline`. `region_id` None: every region

@@ -284,6 +284,67 @@ def statistics_after_write(server: Server, path: str, viewer: str, rounds: int =
     return result
 
 
+def forget_stored_counts(instance: Path, database_url: str | None) -> None:
+    """Empty statistics_tally: the next process counts every organisation (as before the counts
+    were stored; that process then stores them)."""
+    from sqlalchemy import create_engine, text
+    url = database_url or f"sqlite:///{instance / 'arbeidszorg.sqlite'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM statistics_tally"))
+    engine.dispose()
+
+
+def first_view_after_restart(env: dict, path: str, viewer: str, write: bool) -> float:
+    """A new server process (nothing cached in it), optionally a write (a new client of the large
+    organisation), then the first view of `path`: milliseconds."""
+    server = Server(env)
+    try:
+        cookie = server.login(viewer)
+        if write:
+            write_a_client(server, cookie if viewer == LARGE_ORG else server.login(LARGE_ORG))
+        return timed_get(server, path, cookie)
+    finally:
+        server.stop()
+
+
+def statistics_after_restart(env: dict, instance: Path, database_url: str | None, year: int,
+                             rounds: int = 3) -> list:
+    """The report's first view in a new process: without stored counts (every organisation
+    counted, as before statistics_tally), and with them, after a write and without one."""
+    found = []
+    for label, path, viewer in ((f"statistieken {year}, alle regio's (superbeheerder)",
+                                 f"/beheer/statistieken?jaar={year}", SUPER),
+                                (f"statistieken {year}, Antwerpen (provinciebeheerder)",
+                                 f"/beheer/statistieken?jaar={year}", REGION_ADMIN)):
+        forget_stored_counts(instance, database_url)
+        nothing_stored = first_view_after_restart(env, path, viewer, write=True)
+        after_write = [first_view_after_restart(env, path, viewer, write=True) for _ in range(rounds)]
+        no_write = [first_view_after_restart(env, path, viewer, write=False) for _ in range(rounds)]
+        result = {"nothing_stored_ms": nothing_stored, "after_write_ms": statistics.median(after_write),
+                  "after_write_max_ms": max(after_write), "no_write_ms": statistics.median(no_write)}
+        found.append((label, path, result))
+        print(f"{label:<50} first view in a new process after a write: nothing stored "
+              f"{nothing_stored:7.0f} ms, stored {result['after_write_ms']:6.0f} ms "
+              f"(max {result['after_write_max_ms']:.0f}); no write {result['no_write_ms']:6.0f} ms",
+              flush=True)
+    return found
+
+
+def restart_lines(after_restart) -> list[str]:
+    lines = ["| yearly report: first view in a new server process (restart) | after a write, "
+             "nothing stored (every organisation counted) ms | after a write, stored counts ms "
+             "(median, max of 3) | no write, stored counts ms |", "|---|---:|---:|---:|"]
+    lines += [f"| {label} (`{path}`) | {r['nothing_stored_ms']:.0f} | {r['after_write_ms']:.0f} "
+              f"({r['after_write_max_ms']:.0f}) | {r['no_write_ms']:.0f} |"
+              for label, path, r in after_restart]
+    return lines + ["", "Each figure: a new waitress process, the viewer's login, a new client "
+                    "of the large organisation through the form (not in the last column), then "
+                    "the first view of the report.", ""]
+
+
 def git_commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -300,6 +361,8 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--results", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument("--only-restart", action="store_true",
+                        help="only the report's first view in a new process (restart)")
     args = parser.parse_args(argv)
     kind = "postgresql" if args.database_url else "sqlite"
     instance = OUT / f"instance-{kind}"
@@ -314,6 +377,11 @@ def main(argv=None) -> int:
                              autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
     env["LOGIN_LIMIT_PER_IP"] = env["LOGIN_LIMIT_PER_ACCOUNT"] = "1000 per minute"
+    year = time.localtime().tm_year - 1
+    if args.only_restart:
+        after_restart = statistics_after_restart(env, instance, args.database_url, year)
+        write_results(args, kind, seed_seconds, None, None, None, after_restart=after_restart)
+        return 0
 
     server = Server(env)
     rows = []
@@ -368,22 +436,30 @@ def main(argv=None) -> int:
     finally:
         server.stop()
 
+    after_restart = statistics_after_restart(env, instance, args.database_url, year)
     small = export_run(env, "?regio=brussel&jaar=2016")
     full = export_run(env, "")
     print(f"export small: {small}\nexport full: {full}")
-    write_results(args, kind, seed_seconds, rows, small, full, after_write)
+    write_results(args, kind, seed_seconds, rows, small, full, after_write, after_restart)
     return 0
 
 
-def write_results(args, kind, seed_seconds, rows, small, full, after_write=()) -> None:
-    floor = rows[0][2]
+def write_results(args, kind, seed_seconds, rows, small, full, after_write=(),
+                  after_restart=()) -> None:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [f"## {kind} — {time.strftime('%Y-%m-%d %H:%M')} — commit {git_commit()}", "",
              f"Machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-             f"{platform.platform()}. Load: {'wrk' if shutil.which('wrk') else 'Python threads'}, "
+             f"{platform.platform()}; load average at the end {load}. "
+             f"Load: {'wrk' if shutil.which('wrk') else 'Python threads'}, "
              f"{args.connections} connections, {args.duration} s after warm-up; server: waitress, 8 threads.",
              f"Data: {args.organisations} organisations, {args.clients} clients"
-             + (f" (seeded in {seed_seconds:.0f} s)" if seed_seconds else " (seeded earlier)") + ".", "",
-             "| what | first request ms | p50 ms | p95 ms | req/s | p50 ÷ floor | req/s ÷ floor | errors |",
+             + (f" (seeded in {seed_seconds:.0f} s)" if seed_seconds else " (seeded earlier)") + ".", ""]
+    if rows is None:  # --only-restart
+        lines += restart_lines(after_restart) + [""]
+        _prepend(args, lines)
+        return
+    floor = rows[0][2]
+    lines += ["| what | first request ms | p50 ms | p95 ms | req/s | p50 ÷ floor | req/s ÷ floor | errors |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for label, path, r in rows:
         if r is None:
@@ -409,7 +485,13 @@ def write_results(args, kind, seed_seconds, rows, small, full, after_write=()) -
                   for label, path, r in after_write]
         lines += ["", "Medians over 3 writes; each write is a new client through the form "
                   "(`/clienten/nieuw`) as the organisation.", ""]
+    if after_restart:
+        lines += restart_lines(after_restart)
     lines += [""]
+    _prepend(args, lines)
+
+
+def _prepend(args, lines) -> None:
     path = Path(args.results)
     previous = path.read_text() if path.exists() else "# Benchmark results\n\n"
     header, _, rest = previous.partition("\n\n")

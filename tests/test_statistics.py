@@ -234,7 +234,9 @@ def test_page_runs_a_fixed_number_of_queries(app, world):
         session.commit()
     large = _count_statements(app, c, "/beheer/statistieken?jaar=2025")
     assert small == large
-    assert large <= 12
+    # the report and its counts (12), the stored counts read (1), and the recount of the written
+    # organisation stored in a short transaction of its own (BEGIN IMMEDIATE, one INSERT)
+    assert large <= 15
 
 
 def test_page_without_any_data(app, make_admin):

@@ -672,7 +672,10 @@ def region_tallies(source, year: int, region_id: int | None, cache: bool = False
 
     With `cache`, each organisation's counts are cached under its data version (a write recounts
     only its own organisation, in one batch for all organisations missing), and each region's
-    sum under the versions of its organisations; single flight for both."""
+    sum under the versions of its organisations; single flight for both. Counts missing from the
+    process's cache are read from the database when stored there under the same version
+    (app/beheer/tally_store.py), so a new process recounts only what changed; a recount is
+    stored for the next process."""
     region_ids = _region_ids(source, region_id)
     if not cache:
         return {rid: tally(source, year, rid) for rid in region_ids}
@@ -685,9 +688,17 @@ def region_tallies(source, year: int, region_id: int | None, cache: bool = False
     org_tallies = {}
 
     def counted(ids):
-        whole = len(ids) == len(items)  # every organisation missing: no IN list
-        found = tally_organisations(source, year, None if whole else ids, region_id)
-        return {org_id: found.get(org_id) or Tally.empty(year) for org_id in ids}
+        # stored counts first (a new process: app/beheer/tally_store.py), then count the rest
+        from . import tally_store
+        result = tally_store.load(year, {org_id: items[org_id] for org_id in ids}, region_id)
+        missing = [org_id for org_id in ids if org_id not in result]
+        if missing:
+            whole = len(missing) == len(items)  # every organisation missing: no IN list
+            found = tally_organisations(source, year, None if whole else missing, region_id)
+            fresh = {org_id: found.get(org_id) or Tally.empty(year) for org_id in missing}
+            tally_store.save(year, {org_id: (items[org_id], t) for org_id, t in fresh.items()})
+            result.update(fresh)
+        return result
 
     def region_sum(rid):
         if not org_tallies:
