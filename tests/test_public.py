@@ -449,7 +449,9 @@ def test_help_answers_the_manual_questions(client):
                     "Wat betekent het volgnummer?", "Kan ik een cliënt verwijderen?",
                     "Privacy: wie ziet welke gegevens?", "Contact bij vragen of problemen",
                     "Kunnen mijn collega's een eigen login krijgen?",
-                    "Wat is tweestapsverificatie?"):
+                    "Wat is tweestapsverificatie?", "Wat als ik een tijd niets doe?",
+                    "Kan ik een lijst van al mijn cliënten downloaden?", "Kan ik de lijst afdrukken?",
+                    "Waar vind ik de cijfers van mijn organisatie?", "Wat is een registratieronde?"):
         assert re.search(r"<h[23][^>]*>" + re.escape(heading), html), heading
     assert 'href="/contact"' in html and 'href="/password/new"' in html
     assert "+ Voeg een nieuwe cliënt toe" in html and "Niet-actieve cliënten" in html
