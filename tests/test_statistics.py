@@ -124,8 +124,8 @@ def test_reasons_perspectives_and_ladder(app, world):
 
 
 def test_years_offered_and_default(app, world):
-    with app.app_context():
-        years = stats.available_years(scope_of(world["admins"]["limburg"]), None, date(2025, 7, 1))
+    data = compute_as(app, world["admins"]["limburg"], 2024)
+    years = stats.years_offered(data.data_years, date(2025, 7, 1))
     assert years[0] == 2026 and years[-1] == 2020 and 2024 in years
     assert stats.default_year(date(2026, 3, 5)) == 2025
 

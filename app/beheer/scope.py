@@ -53,7 +53,10 @@ class Scope:
         return list(session.scalars(self._limit(select(Region).order_by(Region.position), Region.id)))
 
     def region_ids(self) -> list[int]:
-        """The ids of the regions this beheerder may see, in region order."""
+        """The ids of the regions this beheerder may see, in region order (a provinciebeheerder's
+        is its own region: no query; the report asks for them several times per view)."""
+        if not self.is_super:
+            return [] if self.region_id is None else [self.region_id]
         return [r.id for r in self.regions()]
 
     def region_from_param(self, code: str | None) -> Region | None:

@@ -526,18 +526,6 @@ def tally(source, year: int, region_id: int | None = None) -> Tally:
 
 # --- queries -------------------------------------------------------------------------------
 
-def spans(source, org_ids: list[int]) -> dict[int, tuple]:
-    """{organisation: (first start, last start, last end)} of these organisations' periods."""
-    query = (source.periods().with_only_columns(
-        Client.organisation_id, func.min(Period.start_date), func.max(Period.start_date),
-        func.max(Period.end_date), maintain_column_froms=True)
-        .where(Client.organisation_id.in_(org_ids)).group_by(Client.organisation_id))
-    result = {org_id: (None, None, None) for org_id in org_ids}
-    for org_id, *dates in session.execute(query):
-        result[org_id] = tuple(dates)
-    return result
-
-
 def _region_ids(source, region_id: int | None) -> list[int]:
     """The regions to count: the asked one when it is in the source's scope, else all of them."""
     allowed = source.region_ids()
@@ -563,15 +551,6 @@ def organisation_fingerprint(source, region_id: int | None) -> tuple:
     versions = source.organisation_versions(region_id).subquery()
     return tuple(session.execute(select(func.count(), func.sum(versions.c.data_version),
                                         func.max(versions.c.id))).one())
-
-
-def available_years(source, region_id: int | None, today: date) -> list[int]:
-    """Years from the first period start in scope to the last year with data (at least the
-    last complete year), newest first (uncached; the report takes them from its counts)."""
-    versions = organisation_versions(source, region_id)
-    found = spans(source, [org_id for org_id, _, _ in versions]) if versions else {}
-    return years_offered([d.year for dates in found.values() for d in dates if d is not None],
-                         today)
 
 
 def years_offered(data_years, today: date, chosen: int | None = None) -> list[int]:
