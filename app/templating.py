@@ -3,7 +3,7 @@
 from flask_login import current_user
 
 from . import formatting
-from .urls import url_template
+from .urls import page_links, url_template
 
 NAV_ORG = (("clients.figures", "Cijfers"), ("clients.profile", "Profiel"),
            ("clients.logins_page", "Logins van de organisatie"), ("public.help", "Help"))
@@ -33,6 +33,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["nav_extra"] = _nav_extra
     app.jinja_env.globals["session_remaining"] = _session_remaining
     app.jinja_env.globals["url_template"] = url_template
+    app.context_processor(page_links)
     formatting.init_app(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,6 +1,6 @@
 """URL converters and URL templates."""
 
-from flask import url_for
+from flask import current_app, has_request_context, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from .params import DB_INT_MAX
@@ -33,3 +33,37 @@ def url_template(endpoint: str, *params: str) -> str:
     for value in values.values():
         url = url.replace(str(value), "%s")
     return url
+
+
+
+_PREFIXES_KEPT = 16  # URL prefixes (SCRIPT_NAME) with kept links; a flood of forwarded ones only
+# empties the store
+
+
+def page_links() -> dict:
+    """Context processor: the templates' url_for. A link without parameters (menus, footer,
+    static files) is built once per URL prefix and then read from a dict; any other link is
+    url_for's own work, and so is every link outside a request (mails from a command). A page
+    has some thirty such links: this makes them one dict lookup each."""
+    if not has_request_context():
+        return {}
+    store = current_app.extensions.setdefault("page_links", {})
+    links = store.get(request.root_path)
+    if links is None:
+        if len(store) >= _PREFIXES_KEPT:
+            store.clear()
+        links = store[request.root_path] = {}
+
+    def link(endpoint: str, **values) -> str:
+        if not values and endpoint[0] != ".":  # '.name' depends on the blueprint
+            key = endpoint
+        elif endpoint == "static" and values.keys() == {"filename"}:
+            key = ("static", values["filename"])
+        else:
+            return url_for(endpoint, **values)
+        url = links.get(key)
+        if url is None:
+            url = links[key] = url_for(endpoint, **values)
+        return url
+
+    return {"url_for": link}

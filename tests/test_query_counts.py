@@ -119,16 +119,37 @@ def _count_url_builds(monkeypatch, client, url):
 def test_dashboard_builds_a_fixed_number_of_urls_whatever_the_number_of_rows(app, org_client,
                                                                              monkeypatch):
     _add(app, org_client.org_id, 2)
+    for url in DASHBOARD_VIEWS:  # the menu's and footer's links are built at the first view only
+        org_client.get(url)
     small = [_count_url_builds(monkeypatch, org_client, url) for url in DASHBOARD_VIEWS]
     _add(app, org_client.org_id, 40, periods_each=2)
     large = [_count_url_builds(monkeypatch, org_client, url) for url in DASHBOARD_VIEWS]
     assert small == large
 
 
+def test_links_without_parameters_are_built_once_and_follow_the_url_prefix(app, org_client,
+                                                                         monkeypatch):
+    """The templates' url_for keeps parameterless links (menu, footer, stylesheets) per URL
+    prefix (app/urls.py page_links): a second view builds fewer URLs, and the same page behind
+    a proxy's prefix (SCRIPT_NAME) links under that prefix, without mixing the two."""
+    first = _count_url_builds(monkeypatch, org_client, "/dashboard")
+    again = _count_url_builds(monkeypatch, org_client, "/dashboard")
+    assert again < first
+    prefixed = org_client.get("/dashboard", base_url="http://localhost/az").get_data(
+        as_text=True)
+    plain = org_client.get("/dashboard").get_data(as_text=True)
+    for page, prefix in ((prefixed, "/az"), (plain, "")):
+        assert f'href="{prefix}/static/css/app.css"' in page
+        assert f'href="{prefix}/cijfers"' in page  # the menu
+        assert f'href="{prefix}/toegankelijkheid"' in page  # the footer
+    assert 'href="/cijfers"' not in prefixed and 'href="/az/' not in plain
+
+
 def test_client_page_builds_a_fixed_number_of_urls_whatever_the_number_of_periods(
         app, org_client, monkeypatch):
     _add(app, org_client.org_id, 1, periods_each=1)
     _add(app, org_client.org_id, 1, periods_each=8)
+    org_client.get("/clienten/1")  # the menu's and footer's links are built at the first view only
     assert (_count_url_builds(monkeypatch, org_client, "/clienten/1")
             == _count_url_builds(monkeypatch, org_client, "/clienten/2"))
 

@@ -121,3 +121,24 @@ def test_a_few_mistakes_are_not_throttled_with_the_default_limits(app, make_org)
     for _ in range(3):
         assert login(c, email, "verkeerd-wachtwoord-123").status_code == 200
     assert login(c, email).status_code == 302
+
+
+def test_every_limit_throttles_posts_only(app):
+    """Page views skip the limiter (app/extensions.py `_reads_are_not_limited`): that is only
+    right while no limit counts a GET or HEAD. A new limit on a read must change that filter."""
+    from app.extensions import READ_METHODS
+    limits = [limit for group in limiter.limit_manager._decorated_limits.values() for limit in group]
+    assert len(limits) >= 10  # logins, codes, resets, invitations, password changes
+    for limit in limits:
+        assert limit.methods, f"{limit} counts every method, reads too"
+        assert not {m.lower() for m in READ_METHODS} & set(limit.methods), limit
+
+
+def test_a_read_is_not_counted_but_the_post_after_it_is(make_app):
+    app = make_app(LOGIN_LIMIT_PER_IP="2 per minute")
+    c = app.test_client()
+    for _ in range(5):
+        assert c.get("/login", environ_base={"REMOTE_ADDR": "10.9.0.1"}).status_code == 200
+    for i in range(2):
+        assert _post_login(c, f"x{i}@example.be", ip="10.9.0.1").status_code == 200
+    _assert_throttled(_post_login(c, "x9@example.be", ip="10.9.0.1"))

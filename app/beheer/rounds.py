@@ -11,6 +11,7 @@ number of statements does not grow with the number of organisations.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import abort, current_app, url_for
 from sqlalchemy import and_, case, func, select
@@ -252,9 +253,10 @@ def send_reminder(scope: Scope, round_: RegistrationRound) -> Sent:
     return Sent(reminder.organisations, sent, len(recipients) - sent)
 
 
-def confirmed_count(scope: Scope, region_id: int | None, year: int) -> tuple[int, int] | None:
-    """(confirmed, total) over the active organisations in scope (and in `region_id` when given)
-    whose region has a round for `year`; None when no such region has a round. One statement."""
+@lru_cache(maxsize=256)
+def _confirmed_statement(scope: Scope, region_id: int | None, year: int):
+    """confirmed_count's statement, built once per scope, region and year (the report page
+    reads it on every view; building it cost more than running it)."""
     query = (select(func.count(Organisation.id), func.count(RegistrationConfirmation.id))
              .select_from(Organisation)
              .join(RegistrationRoundRegion, and_(
@@ -272,7 +274,14 @@ def confirmed_count(scope: Scope, region_id: int | None, year: int) -> tuple[int
         rounds = rounds.where(RegistrationRoundRegion.region_id == region_id)
     elif not scope.is_super:
         rounds = rounds.where(RegistrationRoundRegion.region_id == scope.region_id)
-    total, confirmed, covered = session.execute(query.add_columns(rounds.scalar_subquery())).one()
+    return query.add_columns(rounds.scalar_subquery())
+
+
+def confirmed_count(scope: Scope, region_id: int | None, year: int) -> tuple[int, int] | None:
+    """(confirmed, total) over the active organisations in scope (and in `region_id` when given)
+    whose region has a round for `year`; None when no such region has a round. One statement."""
+    statement = _confirmed_statement(scope, region_id, year)
+    total, confirmed, covered = session.execute(statement).one()
     if not covered:
         return None
     return confirmed, total

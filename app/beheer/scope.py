@@ -8,7 +8,7 @@ columns: the name and the old number are never read under /beheer.
 """
 
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import abort, g
 from sqlalchemy import Select, select
@@ -50,7 +50,7 @@ class Scope:
 
     def regions(self) -> list[Region]:
         """The regions this beheerder may see (one for a provinciebeheerder)."""
-        return list(session.scalars(self._limit(select(Region).order_by(Region.position), Region.id)))
+        return list(session.scalars(_regions_statement(self)))
 
     def region_ids(self) -> list[int]:
         """The ids of the regions this beheerder may see, in region order (a provinciebeheerder's
@@ -157,6 +157,12 @@ class OrganisationScope:
                  .join(Organisation, Organisation.id == Client.organisation_id)
                  .where(Client.organisation_id == self.organisation_id))
         return query if region_id is None else query.where(Organisation.region_id == region_id)
+
+
+@lru_cache(maxsize=256)
+def _regions_statement(scope: Scope) -> Select:
+    """Scope.regions' statement, built once per scope (pages ask for it on every view)."""
+    return scope._limit(select(Region).order_by(Region.position), Region.id)
 
 
 def current_scope() -> Scope:

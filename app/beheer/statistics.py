@@ -51,6 +51,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import ARRAY, Integer, any_, bindparam, func, select
 
@@ -548,9 +549,15 @@ def organisation_fingerprint(source, region_id: int | None) -> tuple:
     with every new organisation; cheaper to read on every view than all the versions."""
     if region_id is not None and region_id not in source.region_ids():
         return ()
+    return tuple(session.execute(_fingerprint_statement(source, region_id)).one())
+
+
+@lru_cache(maxsize=1024)
+def _fingerprint_statement(source, region_id: int | None):
+    """Built once per scope and region (scopes are frozen values): every view of the report
+    reads the fingerprint, and building the statement cost more than running it."""
     versions = source.organisation_versions(region_id).subquery()
-    return tuple(session.execute(select(func.count(), func.sum(versions.c.data_version),
-                                        func.max(versions.c.id))).one())
+    return select(func.count(), func.sum(versions.c.data_version), func.max(versions.c.id))
 
 
 def years_offered(data_years, today: date, chosen: int | None = None) -> list[int]:

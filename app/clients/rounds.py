@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -106,19 +106,31 @@ class DashboardRound:
         return sum(item.total for item in self.items)
 
 
-def _round_for(org: Organisation, round_id: int | None = None):
-    """(round, confirmation, confirming login's address) of the latest round (or this one)
-    covering the organisation's region, in one statement; None when there is none."""
+def _round_statement(by_id: bool):
     query = (select(RegistrationRound, RegistrationConfirmation.confirmed_at, Account.email)
              .join(RegistrationRoundRegion, RegistrationRoundRegion.round_id == RegistrationRound.id)
              .outerjoin(RegistrationConfirmation, and_(
                  RegistrationConfirmation.round_id == RegistrationRound.id,
-                 RegistrationConfirmation.organisation_id == org.id))
+                 RegistrationConfirmation.organisation_id == bindparam("org_id")))
              .outerjoin(Account, Account.id == RegistrationConfirmation.account_id)
-             .where(RegistrationRoundRegion.region_id == org.region_id))
-    if round_id is not None:
-        query = query.where(RegistrationRound.id == round_id)
-    return session.execute(query.order_by(RegistrationRound.year.desc()).limit(1)).first()
+             .where(RegistrationRoundRegion.region_id == bindparam("region_id")))
+    if by_id:
+        query = query.where(RegistrationRound.id == bindparam("round_id"))
+    return query.order_by(RegistrationRound.year.desc()).limit(1)
+
+
+# built once: the dashboard asks on every full view (most of the year there is no round)
+_LATEST_ROUND = _round_statement(by_id=False)
+_ROUND_BY_ID = _round_statement(by_id=True)
+
+
+def _round_for(org: Organisation, round_id: int | None = None):
+    """(round, confirmation, confirming login's address) of the latest round (or this one)
+    covering the organisation's region, in one statement; None when there is none."""
+    params = {"org_id": org.id, "region_id": org.region_id}
+    if round_id is None:
+        return session.execute(_LATEST_ROUND, params).first()
+    return session.execute(_ROUND_BY_ID, {**params, "round_id": round_id}).first()
 
 
 def checklist(org: Organisation, deadline: date) -> list[Item]:
