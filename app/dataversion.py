@@ -117,15 +117,16 @@ def _after_flush(sess: Session, _context) -> None:
         sess.execute(query)
 
 
-_ALL_TOKENS = select(AppMeta.value).where(AppMeta.key.startswith(PREFIX)).order_by(AppMeta.key)
+_ALL_TOKENS = (select(AppMeta.__table__.c.value).where(AppMeta.__table__.c.key.startswith(PREFIX))
+               .order_by(AppMeta.__table__.c.key))
 _ONE_TOKEN = select(AppMeta.__table__.c.value).where(AppMeta.__table__.c.key == bindparam("key"))
 
 
 def current(region_id: int | None) -> tuple | None:
     """The token of one region, or of all regions together (None when there are none yet).
-    One region's token is read with a prebuilt Core statement (pages read it on every request)."""
+    Read with prebuilt Core statements (the report pages read them on every view)."""
     if region_id is None:
-        values = tuple(session.scalars(_ALL_TOKENS))
+        values = tuple(session.connection().execute(_ALL_TOKENS).scalars())
     else:
         values = tuple(session.connection().execute(_ONE_TOKEN, {"key": _key(region_id)}).scalars())
     return values or None

@@ -10,10 +10,11 @@ at the function:
   the request answers with a refusal, and what happened must be stored whatever the view does next.
 """
 
+import time
 from contextvars import ContextVar
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
@@ -46,8 +47,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql"):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                             connect_args={"connect_timeout": 5})
+        engine = create_engine(url, pool_size=10, max_overflow=10, connect_args={"connect_timeout": 5})
+        _ping_idle_connections(engine)
+        return engine
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                            pool_size=10, max_overflow=20)
     database = engine.url.database
@@ -69,6 +71,29 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
     return engine
+
+
+# A pooled PostgreSQL connection is tested (SELECT 1) before use only when it lay idle longer than
+# this: a server restart or a dropped connection shows up after a pause, and a busy server reuses
+# its connections within milliseconds, where a ping on every checkout (SQLAlchemy's pool_pre_ping)
+# cost a round trip per request. A connection that dies while in use invalidates the pool anyway.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record):
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):
+        since = record.info.get("checked_in")
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as error:  # the pool drops this connection and checks out another
+            raise exc.DisconnectionError("an idle pooled connection was dead") from error
 
 
 def init_app(app) -> None:

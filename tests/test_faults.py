@@ -161,7 +161,7 @@ def _count_clients(app) -> int:
 def test_database_goes_away_and_comes_back(live_through_proxy, db_proxy, app):
     """Proxy up: 200. Proxy down: /healthz 503 and a Dutch 503 page, also for a form post, with
     nothing leaked and nothing written. Proxy up again: the same process serves 200 again
-    (pool_pre_ping replaces the dead pooled connections)."""
+    (the dead pooled connections are replaced)."""
     server, browser = live_through_proxy
     assert browser.get("/healthz")[0] == 200
     status, _, body = browser.get("/dashboard")
@@ -197,6 +197,33 @@ def test_database_goes_away_and_comes_back(live_through_proxy, db_proxy, app):
     log = server.log_text()
     assert db_proxy.url not in log and "postgresql" not in log
     assert "Traceback" not in log
+
+
+@pytest.mark.parametrize("idle_ping", [True, False], ids=["ping-after-idle", "no-ping"])
+def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(
+        db_proxy, make_app, make_org, monkeypatch, idle_ping):
+    """A pooled PostgreSQL connection is pinged before use only after lying idle
+    (app/db.py PING_AFTER_IDLE_SECONDS; no round trip per request under load). One that the
+    server dropped meanwhile (a restart) is then replaced and the page answers 200. The
+    'no-ping' case shows what the ping prevents: the same request gets the Dutch 503 page."""
+    import app.db as db
+    _, email = make_org(name="Idle Organisatie")
+    application = make_app(DATABASE_URL=db_proxy.url)
+    browser = application.test_client()
+    assert login(browser, email).status_code == 302
+    assert browser.get("/dashboard").status_code == 200  # the pool now holds a connection
+    db_proxy.stop()  # the server drops every connection (as a restart does) ...
+    db_proxy.start()  # ... and is back before the next request
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0 if idle_ping else 3600.0)
+    time.sleep(0.05)
+    response = browser.get("/dashboard")
+    if idle_ping:
+        assert response.status_code == 200
+        assert "Actieve cliënten" in response.get_data(as_text=True)
+    else:
+        assert response.status_code == 503
+        assert "Tijdelijk niet beschikbaar" in response.get_data(as_text=True)
+        assert browser.get("/dashboard").status_code == 200  # the pool was renewed after it
 
 
 # --- SMTP server hanging or down ------------------------------------------------------------------
