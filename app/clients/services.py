@@ -11,7 +11,7 @@ from sqlalchemy import Date, Integer, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import pagination
-from ..db import session
+from ..db import all_rows, row_position, session
 from ..models import CLIENT_CODE_FIELDS, Client, Organisation, Period
 from ..pagination import Page
 from ..params import ascii_int
@@ -226,14 +226,14 @@ def _listing_statements(tab: str, sort: str, search: str) -> tuple[Select, Selec
     if search:
         page = (select(_client.nr, func.count().over().label("total")).where(*where)
                 .order_by(*order).limit(limit).offset(offset).subquery("page"))
-        rows = (select(*shown, page.c.total)
+        rows = (select(*shown, page.c.total, row_position(*order))
                 .select_from(Client.__table__.join(page, and_(
                     _client.organisation_id == bindparam("org"), _client.nr == page.c.nr)))
                 .order_by(*order))
     else:
         page_nrs = (select(_client.nr).where(*where).order_by(*order).limit(limit).offset(offset)
                     .correlate(None))
-        rows = (select(*shown).where(_client.organisation_id == bindparam("org"),
+        rows = (select(*shown, row_position(*order)).where(_client.organisation_id == bindparam("org"),
                                      _client.nr.in_(page_nrs))
                 .order_by(*order))
     return count, rows
@@ -254,12 +254,12 @@ def list_clients(org: Organisation, tab: str, q: str, sort: str, page: int, toda
     result = None
     if search:  # the rows first: they carry the total
         requested = max(page, 1)
-        found = connection.execute(rows, {**values, "offset": (requested - 1) * per_page}).all()
+        found = all_rows(connection, rows, {**values, "offset": (requested - 1) * per_page})
         if found or requested == 1:
             shown, result = Page.of(requested, found[0][6] if found else 0, per_page), found
     if result is None:  # a list, or a search's page past the end: count, then that page
         shown = Page.of(page, connection.execute(count, values).scalar_one(), per_page)
-        result = connection.execute(rows, {**values, "offset": shown.offset})
+        result = all_rows(connection, rows, {**values, "offset": shown.offset})
     name = names.revealer(org)
     active = tab == "actief"
     return Listing([Row(row[0], row[1], name(row[0], row[2]), row[3], row[4], row[5], active)
