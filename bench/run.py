@@ -250,7 +250,7 @@ def timed_get(server: Server, path: str, cookie: str) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
-def statistics_after_write(server: Server, path: str, viewer: str, rounds: int = 3) -> dict:
+def statistics_after_write(server: Server, path: str, viewer: str, rounds: int = 5) -> dict:
     """The yearly report right after a write (cold: the written organisation is recounted),
     warm (nothing changed), and 8 viewers at once right after a write (single flight: one
     computation, the others wait for it). Milliseconds; medians over `rounds` writes."""
@@ -483,7 +483,7 @@ def write_results(args, kind, seed_seconds, rows, small, full, after_write=(),
         lines += [f"| {label} (`{path}`) | {r['cold_ms']:.0f} | {r['warm_ms']:.0f} | "
                   f"{r['eight_wall_ms']:.0f} | {r['eight_slowest_ms']:.0f} | {r['ratio']:.2f}× |"
                   for label, path, r in after_write]
-        lines += ["", "Medians over 3 writes; each write is a new client through the form "
+        lines += ["", "Medians over 5 writes; each write is a new client through the form "
                   "(`/clienten/nieuw`) as the organisation.", ""]
     if after_restart:
         lines += restart_lines(after_restart)
