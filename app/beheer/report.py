@@ -86,6 +86,12 @@ def year_param(default: int | None) -> int | None:
     return year
 
 
+def report_year(today: date | None = None) -> int:
+    """The year the report shows: ?jaar=, else the last complete year."""
+    asked = year_param(None)
+    return asked if asked is not None else stats.default_year(today or date.today())
+
+
 @dataclass
 class Report:
     """One view of the report: the figures, the years offered and the rendered sections."""
@@ -112,7 +118,7 @@ def report_page(source, region_id: int | None, side_by_side: bool = False) -> Re
 
     def build() -> Report:
         versions = stats.organisation_versions(source, region_id)
-        year = asked if asked is not None else stats.default_year(today)
+        year = report_year(today)
         data = stats.compute(source, year, region_id, cache=True, side_by_side=side_by_side,
                              versions=versions)
         html = Markup(render_template("beheer/_report.html", **report_context(data)))

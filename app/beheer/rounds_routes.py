@@ -9,17 +9,6 @@ from .forms import ActionForm, RoundForm
 from .scope import current_scope
 
 
-@bp.context_processor
-def _round_helpers():
-    """For beheer/_round_status.html (included by the statistics page): how many organisations
-    of the scope confirmed the year shown."""
-    def registration_confirmed(year, region=None):
-        if year is None:
-            return None
-        return rounds.confirmed_count(current_scope(), region.id if region else None, year)
-    return {"registration_confirmed": registration_confirmed}
-
-
 def _region_choices(form: RoundForm) -> None:
     if current_scope().is_super:
         form.regio.choices = ([("", "— Kies —"), (rounds.ALL, "Alle regio's")]

@@ -4,8 +4,8 @@ import re
 
 from flask import abort, render_template, request
 
-from . import bp
-from .report import report_page, year_param  # noqa: F401 (year_param: export_routes)
+from . import bp, rounds
+from .report import report_page, report_year, year_param  # noqa: F401 (year_param: export_routes)
 from .scope import current_scope
 
 REGION_CODE = re.compile(r"[a-z-]{1,32}")
@@ -28,9 +28,12 @@ def statistics():
     scope = current_scope()
     region = region_param()
     region_id = region.id if region else None
-    page = report_page(scope, region_id, side_by_side=scope.is_super and region is None)
+    # the rest of the page is read before the report: right after a write, views that wait for
+    # the one computation of the report (single flight) then have nothing left to ask the database
     region_choices = scope.regions()
+    round_counts = rounds.confirmed_count(scope, region_id, report_year())
+    page = report_page(scope, region_id, side_by_side=scope.is_super and region is None)
     return render_template(
         "beheer/statistics.html", data=page.data, year=page.data.year, years=page.years,
         report_html=page.html, region=region, region_name=region.name if region else "alle regio's",
-        region_choices=region_choices, is_super=scope.is_super)
+        region_choices=region_choices, is_super=scope.is_super, round_counts=round_counts)
