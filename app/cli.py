@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import codelists, dataversion, keys, migrate
+from . import codelists, keys, migrate
 from .accounts import AccountError, create_admin, create_organisation
 from .db import session
 
@@ -21,11 +21,7 @@ def _region(code: str):
 @with_appcontext
 def upgrade_db_command():
     """Apply all migrations and seed regions and code lists into an empty database."""
-    migrate.upgrade()
-    seeded = codelists.seed()
-    keys.ensure_check_value()
-    dataversion.ensure()
-    session.commit()
+    seeded = migrate.prepare()
     click.echo("Database is up to date" + (" (regions and code lists seeded)." if seeded else "."))
 
 

@@ -26,6 +26,20 @@ def upgrade() -> None:
         command.upgrade(_config(conn), "head")
 
 
+def prepare() -> bool:
+    """What `upgrade-db` does, in one place (the command, the tests' databases and the screenshots
+    call it): the newest migration, then the regions and code lists when missing, the master
+    key's check value and the data-version tokens; commits. True when it seeded the lists."""
+    from . import codelists, dataversion, keys
+    from .db import session
+    upgrade()
+    seeded = codelists.seed()
+    keys.ensure_check_value()
+    dataversion.ensure()
+    session.commit()
+    return seeded
+
+
 def differences() -> list:
     """What the migrated schema lacks compared with the models (empty when in sync)."""
     with get_engine().connect() as conn:

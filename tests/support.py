@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
-from app import codelists, create_app, dataversion, keys, migrate
+from app import create_app, migrate
 from app.db import get_engine, session
 from app.demo import DEMO_PASSWORD
 
@@ -55,11 +55,7 @@ def _prepare(url: str, instance: str) -> None:
     """Migrate and seed a database at url."""
     app = create_app(_base_config(instance, url))
     with app.app_context():
-        migrate.upgrade()
-        codelists.seed()
-        keys.ensure_check_value()
-        dataversion.ensure()
-        session.commit()
+        migrate.prepare()
         get_engine().dispose()
 
 

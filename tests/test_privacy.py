@@ -10,7 +10,7 @@ from helpers import add_client, add_period
 from sqlalchemy import select
 from support import PASSWORD, PG_URL, CsrfClient, login
 
-from app import codelists, create_app, crypto, dataversion, keys, migrate
+from app import codelists, create_app, crypto, migrate
 from app.accounts import create_organisation
 from app.backup import backup
 from app.db import get_engine, session
@@ -79,7 +79,6 @@ def test_master_key_file_is_created_private(db_url, tmp_path):
     if not db_url.startswith("sqlite"):
         pytest.skip("the key-file check needs no database; done once on SQLite")
     inst = tmp_path / "fresh"
-    from app import keys  # noqa: F401
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite", "INSTANCE_PATH": str(inst),
                       "MASTER_KEY": None})
     key_file = inst / "master.key"
@@ -118,11 +117,7 @@ def test_rotate_keys_with_key_file_replaces_the_file(db_url, tmp_path):
     cfg = {"DATABASE_URL": url, "INSTANCE_PATH": str(inst), "MASTER_KEY": None, "SECRET_KEY": "x"}
     app = create_app(cfg)
     with app.app_context():
-        from app import codelists, keys, migrate
-        migrate.upgrade()
-        codelists.seed()
-        keys.ensure_check_value()
-        session.commit()
+        migrate.prepare()
     before = (inst / "master.key").read_text()
     result = app.test_cli_runner().invoke(args=["rotate-keys"])
     assert result.exit_code == 0, result.output
@@ -150,10 +145,7 @@ def test_instance_files_are_readable_by_the_app_user_only(tmp_path):
         app = create_app(config)
         app.test_client_class = CsrfClient
         with app.app_context():
-            migrate.upgrade()
-            codelists.seed()
-            keys.ensure_check_value()
-            dataversion.ensure()
+            migrate.prepare()
             region = codelists.region_by_code("limburg")
             _, sent = create_organisation("Uitgenodigd", "uitnodiging@example.be", region, None)
             assert sent  # the invitation mail, with its link, went to instance/mail/

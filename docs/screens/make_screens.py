@@ -36,8 +36,7 @@ PAGES = [
 
 
 def demo_app(instance: Path):
-    from app import codelists, create_app, dataversion, keys, migrate
-    from app.db import session
+    from app import create_app, migrate
     from app.demo import DEMO_PASSWORD, seed_demo
 
     app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "screens",
@@ -45,11 +44,7 @@ def demo_app(instance: Path):
                       "REQUIRE_2FA_BEHEER": False, "RATELIMIT_ENABLED": False,
                       "TRUSTED_HOSTS": "*"})
     with app.app_context():
-        migrate.upgrade()
-        codelists.seed()
-        keys.ensure_check_value()
-        dataversion.ensure()
-        session.commit()
+        migrate.prepare()
         seed_demo(3, 180)
     return app, DEMO_PASSWORD
 
