@@ -518,3 +518,29 @@ def test_own_figures_of_an_organisation_without_clients(app, make_org):
     assert "Gemiddelde duur</th><td class=\"num\">–</td>" in page
     assert re.findall(r'<option value="(\d{4})"', page) == [str(y) for y in range(
         max(2025, date.today().year - 1), 2024, -1)]
+
+
+def test_report_pages_are_whole_pages_with_the_cached_report_once(app, world):
+    """The report's bytes are encoded once and put into each page (app/templating.py
+    render_around): the answer is still one whole page with its headers, the report exactly once,
+    the same on a cached view, and nothing of the stand-in left."""
+    from app.templating import _PLACE
+    for who, path, title in ((world["admins"]["super"], "/beheer/statistieken?jaar=2025",
+                              "Statistieken"),
+                             (world["limburg_email"], "/cijfers?jaar=2025",
+                              "Cijfers 2025 – Atelier Hasselt")):
+        c = logged_in_client(app, who)
+        first, again = c.get(path), c.get(path)
+        for r in (first, again):
+            assert r.status_code == 200 and r.mimetype == "text/html"
+            assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert "Content-Security-Policy" in r.headers
+            page = r.get_data(as_text=True)
+            assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+            assert str(_PLACE) not in page and "<!--" not in page
+            assert page.count('class="stat-toc"') == 1 and page.count('id="kerncijfers"') == 1
+            assert title in page and ">Afmelden</button>" in page
+            assert "Actieve cliënten" in page  # the accented letters survive the byte joining
+            assert int(r.headers["Content-Length"]) == len(r.get_data())
+        report = first.get_data()[first.get_data().index(b'class="stat-toc"'):]
+        assert report[:2000] in again.get_data()

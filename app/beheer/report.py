@@ -11,6 +11,7 @@ from markupsafe import Markup
 from .. import codelists, dataversion
 from ..formatting import decimal_nl, integer_nl, percent_nl
 from ..params import ascii_int
+from ..templating import EncodedHtml
 from . import charts, statistics
 from . import statistics as stats
 from .statistics import HEADLINE_ROWS, Statistics, Table
@@ -98,7 +99,7 @@ class Report:
 
     data: Statistics
     years: list[int]
-    html: Markup  # beheer/_report.html rendered for `data`
+    html: EncodedHtml  # beheer/_report.html rendered for `data`, with its bytes
 
 
 def report_page(source, region_id: int | None, side_by_side: bool = False) -> Report:
@@ -121,7 +122,7 @@ def report_page(source, region_id: int | None, side_by_side: bool = False) -> Re
         year = report_year(today)
         data = stats.compute(source, year, region_id, cache=True, side_by_side=side_by_side,
                              versions=versions)
-        html = Markup(render_template("beheer/_report.html", **report_context(data)))
+        html = EncodedHtml(render_template("beheer/_report.html", **report_context(data)))
         return Report(data, stats.years_offered(data.data_years, today, year), html)
 
     return dataversion.cached("report", key, build, token_region)

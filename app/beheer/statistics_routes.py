@@ -2,8 +2,9 @@
 
 import re
 
-from flask import abort, render_template, request
+from flask import abort, request
 
+from ..templating import render_around
 from . import bp, rounds
 from .report import report_page, report_year, year_param  # noqa: F401 (year_param: export_routes)
 from .scope import current_scope
@@ -33,7 +34,7 @@ def statistics():
     region_choices = scope.regions()
     round_counts = rounds.confirmed_count(scope, region_id, report_year())
     page = report_page(scope, region_id, side_by_side=scope.is_super and region is None)
-    return render_template(
-        "beheer/statistics.html", data=page.data, year=page.data.year, years=page.years,
-        report_html=page.html, region=region, region_name=region.name if region else "alle regio's",
+    return render_around(
+        "beheer/statistics.html", "report_html", page.html, data=page.data, year=page.data.year,
+        years=page.years, region=region, region_name=region.name if region else "alle regio's",
         region_choices=region_choices, is_super=scope.is_super, round_counts=round_counts)

@@ -4,11 +4,11 @@ The same sections as the beheerders' report (/beheer/statistieken), computed by 
 (app/beheer/statistics.py) from an `OrganisationScope`: the organisation's own clients only.
 """
 
-from flask import render_template
 from flask_login import current_user
 
 from ..beheer.report import report_page
 from ..beheer.scope import OrganisationScope
+from ..templating import render_around
 from . import bp
 
 
@@ -16,5 +16,5 @@ from . import bp
 def figures():
     org = current_user.organisation
     page = report_page(OrganisationScope(org.id, org.region_id), None)
-    return render_template("clients/figures.html", organisation=org, data=page.data,
-                           year=page.data.year, years=page.years, report_html=page.html)
+    return render_around("clients/figures.html", "report_html", page.html, organisation=org,
+                         data=page.data, year=page.data.year, years=page.years)
