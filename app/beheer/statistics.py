@@ -549,7 +549,7 @@ def organisation_fingerprint(source, region_id: int | None) -> tuple:
     with every new organisation; cheaper to read on every view than all the versions."""
     if region_id is not None and region_id not in source.region_ids():
         return ()
-    return tuple(session.execute(_fingerprint_statement(source, region_id)).one())
+    return tuple(session.connection().execute(_fingerprint_statement(source, region_id)).one())
 
 
 @lru_cache(maxsize=1024)
