@@ -17,6 +17,7 @@ Each item counts clients (not periods) and lists at most ITEM_LIMIT of them by v
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from flask import abort
 from sqlalchemy import and_, bindparam, func, literal, or_, select, union_all
@@ -93,10 +94,17 @@ class Item:
         return self.total - len(self.nrs)
 
 
+class RoundRef(NamedTuple):
+    """What the organisation's pages use of a RegistrationRound."""
+    id: int
+    year: int
+    deadline: date
+
+
 @dataclass
 class DashboardRound:
     """What the dashboard shows of the latest round covering the organisation's region."""
-    round: RegistrationRound
+    round: RoundRef
     confirmed_at: datetime | None
     confirmed_by: str | None  # the organisation's own login address (its own page)
     items: list[Item]
@@ -107,7 +115,10 @@ class DashboardRound:
 
 
 def _round_statement(by_id: bool):
-    query = (select(RegistrationRound, RegistrationConfirmation.confirmed_at, Account.email)
+    # the round's three columns, not the entity (with its eagerly joined region): the dashboard
+    # runs this on every full view, through the Core connection
+    query = (select(RegistrationRound.id, RegistrationRound.year, RegistrationRound.deadline,
+                    RegistrationConfirmation.confirmed_at, Account.email)
              .join(RegistrationRoundRegion, RegistrationRoundRegion.round_id == RegistrationRound.id)
              .outerjoin(RegistrationConfirmation, and_(
                  RegistrationConfirmation.round_id == RegistrationRound.id,
@@ -125,12 +136,17 @@ _ROUND_BY_ID = _round_statement(by_id=True)
 
 
 def _round_for(org: Organisation, round_id: int | None = None):
-    """(round, confirmation, confirming login's address) of the latest round (or this one)
-    covering the organisation's region, in one statement; None when there is none."""
+    """(round (id, year, deadline), confirmation, confirming login's address) of the latest round
+    (or this one) covering the organisation's region, in one statement; None when there is none."""
     params = {"org_id": org.id, "region_id": org.region_id}
+    connection = session.connection()
     if round_id is None:
-        return session.execute(_LATEST_ROUND, params).first()
-    return session.execute(_ROUND_BY_ID, {**params, "round_id": round_id}).first()
+        row = connection.execute(_LATEST_ROUND, params).first()
+    else:
+        row = connection.execute(_ROUND_BY_ID, {**params, "round_id": round_id}).first()
+    if row is None:
+        return None
+    return RoundRef(row.id, row.year, row.deadline), row.confirmed_at, row.email
 
 
 def checklist(org: Organisation, deadline: date) -> list[Item]:
