@@ -281,7 +281,7 @@ def confirmed_count(scope: Scope, region_id: int | None, year: int) -> tuple[int
     """(confirmed, total) over the active organisations in scope (and in `region_id` when given)
     whose region has a round for `year`; None when no such region has a round. One statement."""
     statement = _confirmed_statement(scope, region_id, year)
-    total, confirmed, covered = session.execute(statement).one()
+    total, confirmed, covered = session.connection().execute(statement).one()
     if not covered:
         return None
     return confirmed, total
