@@ -246,11 +246,10 @@ def write_a_client(server: Server, cookie: str) -> None:
 def timed_get(server: Server, path: str, cookie: str, conn=None) -> float:
     """Milliseconds from sending the request to the last byte of a 200 answer (on `conn`, a
     kept-alive connection, when given; otherwise a new one)."""
+    t0 = time.perf_counter()
     if conn is None:
-        t0 = time.perf_counter()
         status = server.request("GET", path, headers={"Cookie": cookie})[0]
     else:
-        t0 = time.perf_counter()
         conn.request("GET", path, headers={"Cookie": cookie})
         answer = conn.getresponse()
         answer.read()
