@@ -24,7 +24,12 @@ _SENTINEL = 987654321  # a value for each parameter, to be found and replaced in
 def url_template(endpoint: str, *params: str) -> str:
     """url_for(endpoint) as a %-format string with one %s for each of `params`, in that order:
     a list builds each row's link as `template % (value, ...)`, with one url_for per page instead
-    of one per row. Prefix (SCRIPT_NAME), host and quoting are url_for's own."""
+    of one per row. Prefix (SCRIPT_NAME), host and quoting are url_for's own. In a request it is
+    built once per URL prefix and kept with the page's other links (`_links`)."""
+    links = _links() if has_request_context() else None
+    key = ("template", endpoint, params)
+    if links is not None and key in links:
+        return links[key]
     values = {name: _SENTINEL + i for i, name in enumerate(params)}
     url = url_for(endpoint, **values).replace("%", "%%")
     positions = [url.find(str(value)) for value in values.values()]
@@ -32,12 +37,25 @@ def url_template(endpoint: str, *params: str) -> str:
         raise ValueError(f"cannot make a URL template of {endpoint} with {params}")
     for value in values.values():
         url = url.replace(str(value), "%s")
+    if links is not None:
+        links[key] = url
     return url
-
 
 
 _PREFIXES_KEPT = 16  # URL prefixes (SCRIPT_NAME) with kept links; a flood of forwarded ones only
 # empties the store
+
+
+def _links() -> dict:
+    """The links kept for this request's URL prefix (SCRIPT_NAME): one dict per prefix, at most
+    _PREFIXES_KEPT of them (a flood of forwarded prefixes only empties the store)."""
+    store = current_app.extensions.setdefault("page_links", {})
+    links = store.get(request.root_path)
+    if links is None:
+        if len(store) >= _PREFIXES_KEPT:
+            store.clear()
+        links = store[request.root_path] = {}
+    return links
 
 
 def page_links() -> dict:
@@ -47,12 +65,7 @@ def page_links() -> dict:
     has some thirty such links: this makes them one dict lookup each."""
     if not has_request_context():
         return {}
-    store = current_app.extensions.setdefault("page_links", {})
-    links = store.get(request.root_path)
-    if links is None:
-        if len(store) >= _PREFIXES_KEPT:
-            store.clear()
-        links = store[request.root_path] = {}
+    links = _links()
 
     def link(endpoint: str, **values) -> str:
         if not values and endpoint[0] != ".":  # '.name' depends on the blueprint

@@ -157,11 +157,19 @@ def test_client_page_builds_a_fixed_number_of_urls_whatever_the_number_of_period
 @pytest.mark.parametrize("prefix", ["/registratie", "/regi%20stratie"])
 def test_row_links_work_under_a_url_prefix(app, org_client, prefix):
     """Behind a proxy that mounts the app under a prefix (SCRIPT_NAME), every row link of the
-    dashboard and of a client page carries the prefix and opens the right page."""
+    dashboard and of a client page carries the prefix and opens the right page, also after the
+    same pages were served without it (the links are kept per prefix: app/urls.py)."""
     _add(app, org_client.org_id, 1, periods_each=1)  # active: its period can be edited
     _add(app, org_client.org_id, 1, periods_each=2)
     _add(app, org_client.org_id, 1, periods_each=0)  # no period yet: one can be added
     at = {"SCRIPT_NAME": prefix}
+    # first without the prefix: the row links' templates kept for "" must not serve the prefix
+    plain = set()
+    for url in ("/dashboard", "/clienten/2"):
+        page = org_client.get(url).get_data(as_text=True)
+        plain |= set(re.findall(r'href="([^"]*/clienten/\d+[^"]*)"', page))
+    assert {"/clienten/1", "/clienten/2/periodes/3/bewerken"} <= plain
+    assert all(link.startswith("/clienten/") for link in plain), plain
     links = set()
     for url in ("/dashboard", "/dashboard?tab=inactief", "/clienten/1", "/clienten/2"):
         page = org_client.get(url, environ_overrides=at).get_data(as_text=True)

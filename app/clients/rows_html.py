@@ -1,10 +1,12 @@
 """The dashboard's table rows as HTML, built here instead of in Jinja.
 
 Fifty rows through the template cost more than the rest of the page together (about ten escapes,
-filter calls and attribute look-ups a row); one format string a row costs a tenth of that. Only
-the two texts of a row (Nr (oud) and the name) come from users: both go through `escape`. The
-numbers are ints and the dates digits and slashes, so they need no escaping; the links are built
-from one url_for per link kind and page (app.urls.url_template), escaped once.
+filter calls and attribute look-ups a row). Here a row is one f-string: Python compiles it into a
+single join of its pieces, with no format-string parsing, keyword dict or Markup wrapping per
+value (a third of the cost of `str.format` with keywords, which this replaced). Only the two
+texts of a row (Nr (oud) and the name) come from users: both go through `escape`. The numbers
+are ints and the dates digits and slashes, so they need no escaping; the links are built from
+one url_for per link kind and page (app.urls.url_template), escaped once.
 
 The markup is the same as a template would write (with the `data-label`s that stack the cells
 at phone width, app.css): `_client_list.html` puts the result in the table's <tbody>.
@@ -14,18 +16,6 @@ from markupsafe import Markup, escape
 
 from ..formatting import date_nl
 from ..urls import url_template
-
-_ROW = ("<tr><td data-label=\"Nr\">{nr}</td><td data-label=\"Nr (oud)\">{old}</td>"
-        "<td data-label=\"Naam\">{name}</td><td data-label=\"Startdatum\">{start}</td>"
-        "<td data-label=\"Einddatum\">{end}</td>"
-        "<td class=\"stack-actions\">{action}<a href=\"{client}\">Cliëntinformatie"
-        "<span class=\"visually-hidden\"> van cliënt {nr}</span></a></td></tr>\n")
-_ADD = ("<span class=\"mark\">Nog geen begeleidingsperiode</span> <a href=\"{url}\">Periode toevoegen"
-        "<span class=\"visually-hidden\"> voor cliënt {nr}</span></a><br>")
-_EDIT = ("<a href=\"{url}\">Periode bewerken of afsluiten"
-         "<span class=\"visually-hidden\"> voor cliënt {nr}</span></a><br>")
-_RESTART = ("<a href=\"{url}\">Nieuwe periode starten"
-            "<span class=\"visually-hidden\"> voor cliënt {nr}</span></a><br>")
 
 
 def _template(endpoint: str, *params: str) -> str:
@@ -42,12 +32,22 @@ def client_rows(rows) -> Markup:
     for row in rows:
         nr = row.nr
         if row.period_id is None:
-            action = _ADD.format(url=new_period % nr, nr=nr)
+            action = (f'<span class="mark">Nog geen begeleidingsperiode</span> '
+                      f'<a href="{new_period % nr}">Periode toevoegen'
+                      f'<span class="visually-hidden"> voor cliënt {nr}</span></a><br>')
         elif row.active:
-            action = _EDIT.format(url=edit_period % (nr, row.period_id), nr=nr)
+            action = (f'<a href="{edit_period % (nr, row.period_id)}">Periode bewerken of afsluiten'
+                      f'<span class="visually-hidden"> voor cliënt {nr}</span></a><br>')
         else:
-            action = _RESTART.format(url=new_period % nr, nr=nr)
-        out.append(_ROW.format(nr=nr, old=escape(row.old_nr or ""), name=escape(row.name),
-                               start=date_nl(row.start), end=date_nl(row.end), action=action,
-                               client=client % nr))
+            action = (f'<a href="{new_period % nr}">Nieuwe periode starten'
+                      f'<span class="visually-hidden"> voor cliënt {nr}</span></a><br>')
+        old = row.old_nr
+        out.append(
+            f'<tr><td data-label="Nr">{nr}</td>'
+            f'<td data-label="Nr (oud)">{"" if old is None else escape(old)}</td>'
+            f'<td data-label="Naam">{escape(row.name)}</td>'
+            f'<td data-label="Startdatum">{date_nl(row.start)}</td>'
+            f'<td data-label="Einddatum">{date_nl(row.end)}</td>'
+            f'<td class="stack-actions">{action}<a href="{client % nr}">Cliëntinformatie'
+            f'<span class="visually-hidden"> van cliënt {nr}</span></a></td></tr>\n')
     return Markup("".join(out))
