@@ -132,6 +132,13 @@ class Server:
         the device cookie, in either order)."""
         return "; ".join(value.split(";")[0] for value in headers.get_all("Set-Cookie") or [])
 
+    @staticmethod
+    def kept(cookie: str, headers) -> str:
+        """The Cookie header a browser sends next: `cookie` with what the response set."""
+        jar = dict(c.split("=", 1) for c in cookie.split("; "))
+        jar.update(c.split(";")[0].split("=", 1) for c in headers.get_all("Set-Cookie") or ())
+        return "; ".join(f"{k}={v}" for k, v in jar.items())
+
     def reset_peak(self) -> None:
         """Forget the peak so far (Linux: writing 5 to clear_refs resets VmHWM), e.g. after the
         login, whose Argon2 hash alone takes 64 MiB."""
@@ -229,9 +236,7 @@ def write_a_client(server: Server, cookie: str) -> None:
     """A write through the form, as the organisation: a new client of the large organisation (its
     data version changes, so its counts must be recounted)."""
     status, headers, page = server.request("GET", "/clienten/nieuw", headers={"Cookie": cookie})
-    jar = dict(c.split("=", 1) for c in cookie.split("; "))
-    jar.update(c.split(";")[0].split("=", 1) for c in headers.get_all("Set-Cookie") or ())
-    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+    cookie = server.kept(cookie, headers)
     text = page.decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text).group(1)
     form = {"csrf_token": token, "naam": "", "oud_volgnummer": "", "geboortedatum": "1984-02-29",
@@ -439,6 +444,8 @@ def main(argv=None) -> int:
             if status != 200 or answer.get("HX-Redirect"):  # not the page (e.g. sent to /login)
                 rows.append((label, path, None))
                 continue
+            if cookie:  # what the first view set (the dashboard's remembered list), as a browser
+                headers["Cookie"] = server.kept(cookie, answer)
             result = measure(server, path, headers, args)
             result["first_ms"] = first_ms
             rows.append((label, path, result))
