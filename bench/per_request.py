@@ -38,6 +38,18 @@ def _environment(database_url: str | None) -> None:
     os.environ.update(env)
 
 
+def logged_in(app, email: str | None):
+    """A test client of `app`, logged in as `email` (None: a visitor without a cookie)."""
+    c = app.test_client()
+    if email:
+        page = c.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        answer = c.post("/login", data={"email": email, "password": bench.PASSWORD,
+                                        "csrf_token": token})
+        assert answer.status_code == 302, f"login of {email}: {answer.status_code}"
+    return c
+
+
 def in_process(args) -> None:
     from app import create_app
     app = create_app()
@@ -46,14 +58,7 @@ def in_process(args) -> None:
 
     def client(email):
         if email not in clients:
-            c = app.test_client()
-            if email:
-                page = c.get("/login").get_data(as_text=True)
-                token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-                answer = c.post("/login", data={"email": email, "password": bench.PASSWORD,
-                                                "csrf_token": token})
-                assert answer.status_code == 302, f"login of {email}: {answer.status_code}"
-            clients[email] = c
+            clients[email] = logged_in(app, email)
         return clients[email]
 
     for label, who, path, htmx in TARGETS:
