@@ -26,7 +26,8 @@ def url_template(endpoint: str, *params: str) -> str:
     a list builds each row's link as `template % (value, ...)`, with one url_for per page instead
     of one per row. Prefix (SCRIPT_NAME), host and quoting are url_for's own. In a request it is
     built once per URL prefix and kept with the page's other links (`_links`)."""
-    links = _links() if has_request_context() else None
+    # kept per prefix; a '.name' endpoint depends on the blueprint, so it is built every time
+    links = _links() if has_request_context() and endpoint[0] != "." else None
     key = ("template", endpoint, params)
     if links is not None and key in links:
         return links[key]
